@@ -1,0 +1,76 @@
+# Two commands: `make run` (demo on SpatiaLite, http://127.0.0.1:8000) and `make test` (suite on PostGIS).
+# Each step leaves a stamp, so a second run only does what changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Debian's python3: its sqlite3 can load SpatiaLite (pyenv/conda builds often cannot).
+SYSTEM_PYTHON ?= /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+GDAL_VERSION = $(shell gdal-config --version 2>/dev/null)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint format system-deps system-deps-test venv migrate demo worker bench clean
+
+help:
+	@echo "make run    - set up what is missing, load demo rasters, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - set up what is missing and run the whole suite against PostGIS"
+	@echo "make lint   - ruff check + format check + migrations check"
+	@echo "make worker - start a Celery worker (needs CELERY_BROKER_URL or REDIS_URL)"
+
+system-deps:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+$(VENV)/bin/python:
+	$(SYSTEM_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+# GDAL's bindings must be built against the system libgdal, at exactly its version.
+$(VENV)/.gdal-$(GDAL_VERSION): | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q numpy setuptools wheel
+	$(VENV)/bin/pip install -q --no-build-isolation "gdal==$(GDAL_VERSION)"
+	rm -f $(VENV)/.gdal-* && touch $@
+
+$(VENV)/.deps: pyproject.toml $(VENV)/.gdal-$(GDAL_VERSION)
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+venv: system-deps
+	@$(MAKE) --no-print-directory $(VENV)/.deps
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "rastercatalog: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin / admin)"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(VENV)/bin/celery -A project worker --loglevel=info --concurrency=2
+
+test: system-deps-test
+	@$(MAKE) --no-print-directory $(VENV)/.deps
+	@scripts/ensure-postgres.sh
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/demo .pytest_cache

@@ -1,0 +1,180 @@
+"""Settings for rastercatalog, read from the environment (django-environ).
+
+Every variable is documented in `.env.example`. The defaults are for a developer's machine: an
+embedded SpatiaLite database under `var/`, local-memory cache, Celery tasks run inline.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+VAR_DIR = Path(env.str("RASTERCATALOG_VAR_DIR", default=str(BASE_DIR / "var")))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The fallback key is only good for a developer's machine; `check --deploy` flags it.
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="django-insecure-rastercatalog-development-key-change-me"
+)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "leaflet",
+    "rastercatalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frontend"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: PostGIS with DATABASE_URL=postgis://…, else an embedded SpatiaLite file. ---
+_default_sqlite = VAR_DIR / "db.sqlite3"
+DATABASES = {"default": env.db("DATABASE_URL", default=f"spatialite:///{_default_sqlite}")}
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Concurrent writers (runserver + a worker) otherwise fail at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: local memory, or Redis when REDIS_URL is set. ---
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery: a broker makes ingestion asynchronous; without one the work runs inline. ---
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+# Uploads above this size are spooled to disk rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+}
+
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (20.0, 0.0),
+    "DEFAULT_ZOOM": 2,
+    "MIN_ZOOM": 1,
+    "MAX_ZOOM": 18,
+    "TILES": [
+        (
+            "OpenStreetMap",
+            env.str("RASTERCATALOG_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            {
+                "attribution": env.str(
+                    "RASTERCATALOG_BASEMAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
+                ),
+                "maxZoom": 19,
+            },
+        )
+    ],
+}
+
+# --- Ingestion rules (enforced in rastercatalog/sources.py and rastercatalog/reader.py). ---
+# Sources given through the admin or the API must be under one of these directories…
+RASTERCATALOG_ALLOWED_LOCAL_ROOTS = env.list(
+    "RASTERCATALOG_ALLOWED_LOCAL_ROOTS", default=[str(MEDIA_ROOT), str(VAR_DIR / "demo")]
+)
+# …or on one of these HTTP(S) hosts ("*" = any host that resolves to a public address). A host
+# named here explicitly is allowed even when it resolves to a private or loopback address…
+RASTERCATALOG_ALLOWED_HTTP_HOSTS = env.list("RASTERCATALOG_ALLOWED_HTTP_HOSTS", default=["*"])
+# …or in one of these S3 buckets ("*" = any bucket the credentials can read).
+RASTERCATALOG_ALLOWED_S3_BUCKETS = env.list("RASTERCATALOG_ALLOWED_S3_BUCKETS", default=[])
+# Refuse rasters with more pixels than this (a sparse 200000x200000 TIFF is a few hundred bytes).
+RASTERCATALOG_MAX_PIXELS = env.int("RASTERCATALOG_MAX_PIXELS", default=10_000_000_000)
+# Band statistics and footprints are computed on a level no larger than this many pixels a side.
+RASTERCATALOG_STATS_MAX_SIZE = env.int("RASTERCATALOG_STATS_MAX_SIZE", default=1024)
+RASTERCATALOG_FOOTPRINT_MAX_VERTICES = env.int("RASTERCATALOG_FOOTPRINT_MAX_VERTICES", default=200)
+# Admin uploads larger than this are ingested by a Celery worker (when a broker is configured).
+RASTERCATALOG_ASYNC_UPLOAD_BYTES = env.int("RASTERCATALOG_ASYNC_UPLOAD_BYTES", default=64 * 1024 * 1024)
+RASTERCATALOG_UPLOAD_DIR = MEDIA_ROOT / "uploads"
+RASTERCATALOG_DEMO_DIR = VAR_DIR / "demo"
+# Network reads of remote rasters (GDAL_HTTP_TIMEOUT etc. are set from these at start-up).
+RASTERCATALOG_HTTP_TIMEOUT = env.int("RASTERCATALOG_HTTP_TIMEOUT", default=30)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"rasterio": {"level": "WARNING"}, "large_image": {"level": "WARNING"}},
+}
+
+# Django warns that GDAL < 3.9 cannot block file and network access from spatial references. The
+# catalog never hands user strings to GDAL: sources.py vets every URI and reader.py opens files with a
+# driver allow-list (GTiff only), which is the protection that warning asks for.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,0 +1,158 @@
+"""The admin: collections, rasters with their footprint on a Leaflet map, ingestion by upload or URI."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from leaflet.admin import LeafletGeoAdmin
+
+from .forms import RasterIngestForm
+from .ingest import IngestError, raster_create_pending, raster_ingest, raster_reingest, raster_revalidate_cog
+from .models import Band, Collection, Raster
+from .tasks import raster_ingest_later
+from .uploads import upload_discard, upload_save
+
+
+def _worker_available() -> bool:
+    return not settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "license", "raster_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="rasters")
+    def raster_count(self, obj: Collection) -> int:
+        return obj.rasters.count()
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+    can_delete = False
+    fields = ["index", "dtype", "color_interpretation", "nodata", "min", "max", "mean", "std", "p2", "p98",
+              "approximate"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Raster)
+class RasterAdmin(LeafletGeoAdmin):
+    modifiable = False  # the footprint is computed from the pixels, not drawn
+    list_display = ["name", "collection", "status", "dtype", "band_count", "is_cog", "crs_epsg",
+                    "acquired_at", "created"]
+    list_filter = ["status", "collection", "is_cog", "dtype", "band_count"]
+    search_fields = ["name", "=checksum_sha256", "uri"]
+    date_hierarchy = "created"
+    list_select_related = ["collection"]
+    actions = ["reingest_selected", "revalidate_cog_selected"]
+    inlines = [BandInline]
+    readonly_fields = [
+        "uri", "status", "error", "checksum_sha256", "size_bytes", "bbox", "crs_epsg", "crs_wkt", "width",
+        "height", "band_count", "dtype", "nodata", "geotransform", "resolution_x", "resolution_y",
+        "ground_resolution_m", "stats_width", "stats_height", "is_cog", "cog_errors", "cog_warnings",
+        "created", "updated",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "collection", "acquired_at", "status", "error", "uri"]}),
+        ("Where", {"fields": ["footprint", "bbox"]}),
+        ("File", {"fields": ["checksum_sha256", "size_bytes", "is_cog", "cog_errors", "cog_warnings"]}),
+        ("Grid", {"fields": ["crs_epsg", "width", "height", "band_count", "dtype", "nodata", "resolution_x",
+                             "resolution_y", "ground_resolution_m", "geotransform", "stats_width",
+                             "stats_height", "crs_wkt"], "classes": ["collapse"]}),
+        ("Record", {"fields": ["created", "updated"]}),
+    ]
+
+    # --- adding = ingesting -------------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            return RasterIngestForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["upload", "uri", "name", "collection"]})]
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        upload = form.cleaned_data.get("upload")
+        uri = str(upload_save(upload)) if upload else form.cleaned_data["uri"]
+        # An upload was written by this server under MEDIA_ROOT: the allow-lists have nothing to add.
+        pending = raster_create_pending(uri=uri, name=form.cleaned_data["name"],
+                                        collection=form.cleaned_data["collection"], trusted=bool(upload))
+        obj.pk = pending.pk
+        obj.refresh_from_db()
+        large = upload is not None and upload.size > settings.RASTERCATALOG_ASYNC_UPLOAD_BYTES
+        if _worker_available() and (large or not upload):
+            raster_ingest_later(pending)
+            messages.info(request, f"Queued for ingestion by a worker: {pending.name}. Refresh to see its status.")
+            return
+        try:
+            result = raster_ingest(uri=uri, trusted=True, placeholder=pending)
+        except IngestError as exc:
+            messages.error(request, f"Ingestion failed: {exc.reason}")
+            obj.refresh_from_db()
+            return
+        if not result.created:
+            request._rastercatalog_existing = result.raster
+            if upload:
+                upload_discard(uri)
+        else:
+            obj.refresh_from_db()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        existing = getattr(request, "_rastercatalog_existing", None)
+        if existing is not None:
+            messages.warning(request, f"These bytes are already catalogued as “{existing.name}” (same sha256).")
+            return HttpResponseRedirect(reverse("admin:rastercatalog_raster_change", args=[existing.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "_rastercatalog_existing", None) is not None:
+            return None  # nothing was added
+        return super().log_addition(request, obj, message)
+
+    # --- actions --------------------------------------------------------------------------------
+    @admin.action(description="Re-ingest selected rasters", permissions=["change"])
+    def reingest_selected(self, request, queryset) -> None:
+        done, failed = 0, []
+        for raster in queryset:
+            if _worker_available():
+                Raster.objects.filter(pk=raster.pk).update(status=Raster.Status.PENDING, error="")
+                raster_ingest_later(raster)
+                done += 1
+                continue
+            try:
+                raster_reingest(raster=raster)
+                done += 1
+            except IngestError as exc:
+                failed.append(f"{raster.name}: {exc.reason}")
+        verb = "queued" if _worker_available() else "re-ingested"
+        messages.info(request, f"{done} {verb}.")
+        for failure in failed:
+            messages.error(request, failure)
+
+    @admin.action(description="Re-validate COG of selected rasters", permissions=["change"])
+    def revalidate_cog_selected(self, request, queryset) -> None:
+        valid = 0
+        for raster in queryset:
+            try:
+                valid += bool(raster_revalidate_cog(raster=raster).is_cog)
+            except IngestError as exc:
+                messages.error(request, f"{raster.name}: {exc.reason}")
+        messages.info(request, f"{queryset.count()} checked: {valid} valid COGs.")

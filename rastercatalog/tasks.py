@@ -1,0 +1,31 @@
+"""Celery tasks: thin wrappers that run the ingestion services on a worker."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+from .ingest import IngestError, raster_ingest
+from .models import Raster
+
+
+@shared_task(name="rastercatalog.ingest_pending")
+def raster_ingest_pending_task(raster_id: int) -> dict:
+    """Ingest a pending raster row; the outcome is stored on the row (or the row is removed as a duplicate)."""
+    raster = Raster.objects.filter(pk=raster_id).first()
+    if raster is None:
+        return {"raster": raster_id, "status": "gone"}
+    try:
+        # The URI passed the allow-lists when the pending row was made.
+        result = raster_ingest(uri=raster.uri, name=raster.name, trusted=True, placeholder=raster)
+    except IngestError as exc:
+        return {"raster": raster_id, "status": "failed", "error": exc.reason}
+    return {"raster": result.raster.pk, "status": "ingested" if result.created else "already present"}
+
+
+def raster_ingest_later(raster: Raster) -> None:
+    """Queue ingestion of a pending row once the transaction that made it has committed.
+
+    Without a broker (CELERY_TASK_ALWAYS_EAGER) the task runs inline, right there.
+    """
+    transaction.on_commit(lambda: raster_ingest_pending_task.delay(raster.pk))

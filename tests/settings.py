@@ -1,0 +1,16 @@
+"""Test settings: the suite always runs on PostGIS (DATABASE_URL, else the local server)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/rastercatalog")
+
+from project.settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
