@@ -73,7 +73,10 @@ class RasterAdmin(LeafletGeoAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             return RasterIngestForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Shown on the map but computed from the pixels: a posted geometry is ignored.
+        form.base_fields["footprint"].disabled = True
+        return form
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -120,6 +123,9 @@ class RasterAdmin(LeafletGeoAdmin):
         if existing is not None:
             messages.warning(request, f"These bytes are already catalogued as “{existing.name}” (same sha256).")
             return HttpResponseRedirect(reverse("admin:rastercatalog_raster_change", args=[existing.pk]))
+        if obj.status == Raster.Status.FAILED:
+            # The row records the failure; "added successfully" would mislead.
+            return HttpResponseRedirect(reverse("admin:rastercatalog_raster_change", args=[obj.pk]))
         return super().response_add(request, obj, post_url_continue)
 
     def log_addition(self, request, obj, message):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal, gdal_array, osr
 
 gdal.UseExceptions()
 
@@ -35,16 +35,19 @@ def _grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(np.linspace(0, 1, width), np.linspace(0, 1, height))
 
 
-def _write(path: Path, array: np.ndarray, *, epsg: int, geotransform, nodata=None, cog=False,
-           color_table: dict | None = None, interpretations=None, metadata=None) -> None:
+def geotiff_write(path: Path, array: np.ndarray, *, epsg: int | None, geotransform, nodata=None,
+                  cog=False, color_table: dict | None = None, interpretations=None, metadata=None,
+                  options: list[str] | None = None) -> Path:
+    """Write `array` (bands x rows x cols, or rows x cols) as a GeoTIFF, or a COG with `cog=True`."""
     bands = array if array.ndim == 3 else array[np.newaxis]
-    dtype = gdal.GDT_Byte if bands.dtype == np.uint8 else {
-        np.dtype("float32"): gdal.GDT_Float32, np.dtype("int16"): gdal.GDT_Int16}[bands.dtype]
+    dtype = gdal_array.NumericTypeCodeToGDALTypeCode(bands.dtype)
     memory = gdal.GetDriverByName("MEM").Create("", bands.shape[2], bands.shape[1], bands.shape[0], dtype)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    memory.SetSpatialRef(srs)
-    memory.SetGeoTransform(geotransform)
+    if epsg is not None:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(epsg)
+        memory.SetSpatialRef(srs)
+    if geotransform is not None:
+        memory.SetGeoTransform(geotransform)
     if metadata:
         memory.SetMetadata(metadata)
     for i, data in enumerate(bands, start=1):
@@ -60,10 +63,11 @@ def _write(path: Path, array: np.ndarray, *, epsg: int, geotransform, nodata=Non
                 table.SetColorEntry(value, rgba)
             band.SetRasterColorTable(table)
     if cog:
-        options = ["COMPRESS=DEFLATE", "BLOCKSIZE=256", "OVERVIEW_RESAMPLING=NEAREST"]
+        options = options or ["COMPRESS=DEFLATE", "BLOCKSIZE=256", "OVERVIEW_RESAMPLING=NEAREST"]
         gdal.GetDriverByName("COG").CreateCopy(str(path), memory, options=options)
     else:
-        gdal.GetDriverByName("GTiff").CreateCopy(str(path), memory, options=["COMPRESS=LZW"])
+        gdal.GetDriverByName("GTiff").CreateCopy(str(path), memory, options=options or ["COMPRESS=LZW"])
+    return path
 
 
 def write_rgb_utm(path: Path) -> None:
@@ -76,7 +80,7 @@ def write_rgb_utm(path: Path) -> None:
     # A tilted scene edge, as in a real satellite swath: outside it, nodata 0.
     rgb[:, (y - 0.08) < 0.25 * x] = 0
     rgb[:, (y - 0.9) > 0.1 * x] = 0
-    _write(path, rgb, epsg=32633, geotransform=(460000.0, 10.0, 0.0, 5110000.0, 0.0, -10.0), nodata=0,
+    geotiff_write(path, rgb, epsg=32633, geotransform=(460000.0, 10.0, 0.0, 5110000.0, 0.0, -10.0), nodata=0,
            cog=True, interpretations=[gdal.GCI_RedBand, gdal.GCI_GreenBand, gdal.GCI_BlueBand],
            metadata={"TIFFTAG_DATETIME": "2024:06:15 10:05:00"})
 
@@ -91,7 +95,7 @@ def write_dem_wgs84(path: Path) -> None:
     )
     dem = (400 + hills).astype(np.float32)
     dem[np.hypot((x - 0.5) / 0.55, (y - 0.5) / 0.5) > 1] = -9999.0
-    _write(path, dem, epsg=4326, geotransform=(6.0, 3.0 / 720, 0.0, 47.0, 0.0, -2.0 / 480), nodata=-9999.0,
+    geotiff_write(path, dem, epsg=4326, geotransform=(6.0, 3.0 / 720, 0.0, 47.0, 0.0, -2.0 / 480), nodata=-9999.0,
            metadata={"TIFFTAG_DATETIME": "2023:09:01 00:00:00"})
 
 
@@ -107,7 +111,7 @@ def write_landcover_mercator(path: Path) -> None:
     classes[np.hypot(x - 0.3, y - 0.7) < 0.12] = 4
     classes[(x > 0.6) & (rng.random((512, 512)) > 0.3) & (y < 0.5)] = 5
     classes[x + 0.4 * y < 0.25] = 1
-    _write(path, classes, epsg=3857, geotransform=(-1030000.0, 20.0, 0.0, 4690000.0, 0.0, -20.0), nodata=0,
+    geotiff_write(path, classes, epsg=3857, geotransform=(-1030000.0, 20.0, 0.0, 4690000.0, 0.0, -20.0), nodata=0,
            cog=True, color_table=LAND_COVER, interpretations=[gdal.GCI_PaletteIndex])
 
 
@@ -115,7 +119,7 @@ def write_bathymetry_antimeridian(path: Path) -> None:
     """int16 depths in UTM 60S (EPSG:32760) around Fiji; the grid crosses 180° longitude."""
     x, y = _grid(400, 400)
     depth = (-4000 + 3900 * np.exp(-((x - 0.6) ** 2 + (y - 0.4) ** 2) / 0.05)).astype(np.int16)
-    _write(path, depth, epsg=32760, geotransform=(700000.0, 1000.0, 0.0, 8150000.0, 0.0, -1000.0),
+    geotiff_write(path, depth, epsg=32760, geotransform=(700000.0, 1000.0, 0.0, 8150000.0, 0.0, -1000.0),
            nodata=-32768, cog=True)
 
 

@@ -15,13 +15,17 @@ from affine import Affine
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from osgeo import ogr
 from rasterio.crs import CRS
-from rasterio.features import shapes
+from rasterio.features import shapes, sieve
 from rasterio.warp import transform as transform_points
 from rasterio.warp import transform_bounds, transform_geom
 
 WGS84 = CRS.from_epsg(4326)
 # Edges are cut to at most this fraction of the footprint's larger side before reprojection.
 DENSIFY_PARTS = 32
+# Above this many traced parts the mask is sieved of components smaller than this share of it.
+SPECKLE_POLYGONS = 200
+SPECKLE_FRACTION = 0.0005
+MAX_SIMPLIFY_STEPS = 16
 
 
 class EmptyFootprint(ValueError):
@@ -43,26 +47,45 @@ def footprint_from_mask(
     native = _simplify(native, tolerance=pixel, max_vertices=max_vertices)
     if crs.is_geographic:
         return _from_geographic(native, crs)
-    return _from_projected(native, crs)
+    return _from_projected(native, crs, pixel_fraction=pixel / max(_span(native), pixel))
 
 
 def _trace(mask: np.ndarray, transform: Affine) -> GEOSGeometry:
-    polygons = [
-        GEOSGeometry(_geojson(geom))
-        for geom, value in shapes(mask.astype(np.uint8), mask=mask, transform=transform)
-        if value
-    ]
+    mask = mask.astype(np.uint8)
+    polygons = _polygons_of(mask, transform)
+    if len(polygons) > SPECKLE_POLYGONS:
+        # Speckled validity (noise, scattered nodata) would make thousands of islands and holes: sieve
+        # away the components smaller than a fraction of the level, unless that leaves nothing.
+        sieved = sieve(mask, size=max(2, int(mask.size * SPECKLE_FRACTION)), connectivity=8)
+        polygons = _polygons_of(sieved, transform) or polygons
     if not polygons:
         raise EmptyFootprint("no valid pixels: every pixel is nodata or masked")
     return MultiPolygon(polygons).unary_union
 
 
+def _polygons_of(mask: np.ndarray, transform: Affine) -> list[GEOSGeometry]:
+    return [
+        GEOSGeometry(_geojson(geom))
+        for geom, value in shapes(mask, mask=mask.astype(bool), transform=transform)
+        if value
+    ]
+
+
 def _simplify(geom: GEOSGeometry, *, tolerance: float, max_vertices: int) -> GEOSGeometry:
-    simplified = geom.simplify(tolerance, preserve_topology=True)
-    while simplified.num_coords > max_vertices:
-        tolerance *= 2
-        simplified = geom.simplify(tolerance, preserve_topology=True)
-    return simplified
+    """Simplify until at most `max_vertices` remain; fall back to outer rings, then the hull."""
+    for candidate in (geom, _without_holes(geom)):
+        step = tolerance
+        for _ in range(MAX_SIMPLIFY_STEPS):
+            simplified = candidate.simplify(step, preserve_topology=True)
+            if simplified.num_coords <= max_vertices:
+                return simplified
+            step *= 2
+    # Many separate parts can't drop below 4 vertices each: the hull still contains all the data.
+    return geom.convex_hull.simplify(tolerance, preserve_topology=True)
+
+
+def _without_holes(geom: GEOSGeometry) -> GEOSGeometry:
+    return MultiPolygon([Polygon(p.exterior_ring) for p in _polygons(geom)]).unary_union
 
 
 def _from_geographic(native: GEOSGeometry, crs: CRS) -> Footprint:
@@ -77,16 +100,25 @@ def _from_geographic(native: GEOSGeometry, crs: CRS) -> Footprint:
     return Footprint(_split_at_antimeridian(geom), bbox)
 
 
-def _from_projected(native: GEOSGeometry, crs: CRS) -> Footprint:
+def _span(geom: GEOSGeometry) -> float:
+    xmin, ymin, xmax, ymax = geom.extent
+    return max(xmax - xmin, ymax - ymin)
+
+
+def _from_projected(native: GEOSGeometry, crs: CRS, *, pixel_fraction: float) -> Footprint:
     west, south, east, north = transform_bounds(crs, WGS84, *native.extent, densify_pts=21)
+    lon_span = (east - west) % 360 or 360.0
+    pixel_degrees = max(lon_span, north - south) * pixel_fraction
     if _encloses_pole(native, crs):
         # Reprojecting a ring round a pole gives nonsense; the honest outline is the polar cap.
         cap = Polygon.from_bbox((-180.0, south, 180.0, north))
         return Footprint(MultiPolygon(cap), (-180.0, south, 180.0, north))
     dense = ogr.CreateGeometryFromWkb(bytes(native.wkb))
-    dense.Segmentize(max(native.extent[2] - native.extent[0], native.extent[3] - native.extent[1]) / DENSIFY_PARTS)
+    dense.Segmentize(_span(native) / DENSIFY_PARTS)
     reprojected = transform_geom(crs, WGS84, _ogr_as_dict(dense), antimeridian_cutting=True)
     geom = GEOSGeometry(_geojson(reprojected))
+    # Drop the densified vertices that reprojection left (nearly) in line: well under a pixel.
+    geom = geom.simplify(pixel_degrees / 4, preserve_topology=True)
     return Footprint(_as_multipolygon(geom.buffer(0) if not geom.valid else geom), (west, south, east, north))
 
 

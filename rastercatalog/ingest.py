@@ -73,11 +73,9 @@ def raster_ingest(
         checksum, size = _checksum(source, progress)
         duplicate = _ready_with_checksum(checksum, exclude=placeholder)
         if duplicate is not None:
-            if placeholder is not None:
-                placeholder.delete()
-            return IngestResult(duplicate, created=False)
+            return _already_present(duplicate, placeholder)
         facts, cog = _inspect(source, size)
-        raster = placeholder or Raster(uri=uri)
+        raster = placeholder or Raster(uri=source.uri)
         _fill(raster, facts, cog, checksum=checksum, size=size, name=name or _name_from(uri))
         if collection is not None:
             raster.collection = collection
@@ -90,9 +88,7 @@ def raster_ingest(
             duplicate = _ready_with_checksum(checksum, exclude=placeholder)
             if duplicate is None:
                 raise
-            if placeholder is not None:
-                placeholder.delete()
-            return IngestResult(duplicate, created=False)
+            return _already_present(duplicate, placeholder)
         logger.info("ingested %s as raster %s", uri, raster.pk)
         return IngestResult(raster, created=True)
     except (SourceRefused, RasterRejected) as exc:
@@ -107,9 +103,10 @@ def raster_create_pending(
     *, uri: str, name: str = "", collection: Collection | None = None, trusted: bool = False
 ) -> Raster:
     """Vet `uri` and record a pending raster that a worker will ingest (see tasks.py)."""
-    source_resolve(uri, trusted=trusted)  # refuse now, while the user is still there to read why
+    # Refuse now, while the user is still there to read why.
+    source = source_resolve(uri, trusted=trusted)
     return Raster.objects.create(
-        uri=uri, name=name or _name_from(uri), collection=collection, status=Raster.Status.PENDING
+        uri=source.uri, name=name or _name_from(uri), collection=collection, status=Raster.Status.PENDING
     )
 
 
@@ -131,6 +128,18 @@ def raster_revalidate_cog(*, raster: Raster) -> Raster:
     )
     raster.refresh_from_db()
     return raster
+
+
+def _already_present(duplicate: Raster, placeholder: Raster | None) -> IngestResult:
+    """The bytes are catalogued as `duplicate`: drop a fresh placeholder, refuse to merge an old row."""
+    if placeholder is not None:
+        if placeholder.width is not None:  # it was ingested before: never delete a catalogued row
+            raise RasterRejected(
+                f"the file now has the same bytes as raster {duplicate.pk} ({duplicate.name}); "
+                "delete one of the two"
+            )
+        placeholder.delete()
+    return IngestResult(duplicate, created=False)
 
 
 def _checksum(source: RasterSource, progress: Callable[[int], None] | None) -> tuple[str, int]:

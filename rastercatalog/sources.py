@@ -88,9 +88,10 @@ def source_resolve(uri: str, *, trusted: bool = False) -> RasterSource:
 
 
 def _resolve_local(path: str, *, trusted: bool, original: str) -> RasterSource:
-    if ".." in Path(path).parts:
+    if ".." in Path(path).parts and not trusted:
         raise SourceRefused(f"'..' is not allowed in paths: {original}")
-    real = Path(os.path.realpath(os.path.expanduser(path)))
+    absolute = os.path.abspath(os.path.expanduser(path))
+    real = Path(os.path.realpath(absolute))
     if not trusted:
         roots = [Path(os.path.realpath(r)) for r in settings.RASTERCATALOG_ALLOWED_LOCAL_ROOTS]
         if not any(real == root or root in real.parents for root in roots):
@@ -104,7 +105,8 @@ def _resolve_local(path: str, *, trusted: bool, original: str) -> RasterSource:
         raise SourceRefused(f"not a regular file: {path}")
     if _GDAL_SPECIAL.match(str(real)):
         raise SourceRefused(f"path {real} starts like a GDAL virtual path, which is not allowed")
-    return RasterSource(uri=original, kind="local", gdal_path=str(real))
+    # The catalog keeps the absolute path: a relative one means nothing to the next process.
+    return RasterSource(uri=absolute, kind="local", gdal_path=str(real))
 
 
 def _resolve_http(uri: str, *, trusted: bool) -> RasterSource:

@@ -1,0 +1,38 @@
+# rastercatalog image for docker-compose.yml: the web process and the Celery worker.
+# GDAL comes from Debian and the Python bindings are built against it at exactly its version, the
+# same path as `make run` (see README, "Installing GDAL").
+FROM debian:bookworm-slim
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv python3-dev build-essential \
+    && rm -rf /var/lib/apt/lists/*
+
+# Debian's python3, whose sqlite3 can load SpatiaLite (used when DATABASE_URL is not set).
+RUN python3 -m venv /opt/venv \
+    && pip install --upgrade pip \
+    && pip install numpy setuptools wheel \
+    && pip install --no-build-isolation "gdal==$(gdal-config --version)"
+
+WORKDIR /app
+# Only what the application needs: no .venv, var/, tests or benchmarks from the build context.
+COPY pyproject.toml README.md manage.py ./
+COPY project ./project
+COPY rastercatalog ./rastercatalog
+COPY frontend ./frontend
+RUN pip install .
+
+# The database (SpatiaLite), uploads and demo rasters live here; docker-compose.yml mounts a volume.
+ENV RASTERCATALOG_VAR_DIR=/app/var
+RUN mkdir -p /app/var
+EXPOSE 8000
+# Not a production server: a WSGI server (project.wsgi) comes with the deployment work.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py runserver 0.0.0.0:8000"]

@@ -1,0 +1,67 @@
+"""Shared fixtures: rasters written with GDAL inside the tests, the corpus, the CLI."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rastercatalog.demo import geotiff_write
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared corpus of real rasters; tests that use it skip where it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture
+def write_raster(tmp_path: Path) -> Callable[..., Path]:
+    """Write a GeoTIFF under tmp_path: write_raster("a.tif", array, epsg=…, geotransform=…, …)."""
+
+    def write(name: str, array: np.ndarray, **kwargs) -> Path:
+        kwargs.setdefault("epsg", 4326)
+        kwargs.setdefault("geotransform", (10.0, 0.01, 0.0, 50.0, 0.0, -0.01))
+        return geotiff_write(tmp_path / name, np.asarray(array), **kwargs)
+
+    return write
+
+
+@pytest.fixture
+def ramp_u8() -> np.ndarray:
+    """A 200x300 uint8 ramp: value = column // 2 (so 0..149), handy for checking statistics."""
+    return np.tile((np.arange(300) // 2).astype(np.uint8), (200, 1))
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def run_ingest() -> Callable[..., CliResult]:
+    """Run `manage.py ingest …` in-process; returns exit code and output."""
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            call_command("ingest", *args, stdout=out, stderr=err)
+            code = 0
+        except CommandError as exc:
+            err.write(str(exc))
+            code = exc.returncode
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
