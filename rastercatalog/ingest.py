@@ -100,13 +100,22 @@ def raster_ingest(
 
 
 def raster_create_pending(
-    *, uri: str, name: str = "", collection: Collection | None = None, trusted: bool = False
+    *,
+    uri: str,
+    name: str = "",
+    collection: Collection | None = None,
+    acquired_at: datetime | None = None,
+    trusted: bool = False,
 ) -> Raster:
     """Vet `uri` and record a pending raster that a worker will ingest (see tasks.py)."""
     # Refuse now, while the user is still there to read why.
     source = source_resolve(uri, trusted=trusted)
     return Raster.objects.create(
-        uri=source.uri, name=name or _name_from(uri), collection=collection, status=Raster.Status.PENDING
+        uri=source.uri,
+        name=name or _name_from(uri),
+        collection=collection,
+        acquired_at=acquired_at,
+        status=Raster.Status.PENDING,
     )
 
 
@@ -183,7 +192,8 @@ def _fill(raster: Raster, facts: RasterFacts, cog, *, checksum: str, size: int, 
     raster.geotransform = list(facts.geotransform)
     raster.resolution_x, raster.resolution_y = facts.resolution
     raster.ground_resolution_m = facts.ground_resolution_m
-    raster.acquired_at = facts.acquired_at or raster.acquired_at
+    # A time someone set on the row wins over the file's tags.
+    raster.acquired_at = raster.acquired_at or facts.acquired_at
     raster.stats_width, raster.stats_height = facts.stats_size
     raster.is_cog = cog.is_valid
     raster.cog_errors, raster.cog_warnings, raster.cog_info = cog.errors, cog.warnings, cog.info

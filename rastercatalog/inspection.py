@@ -66,7 +66,7 @@ def raster_inspect(ds: gdal.Dataset) -> RasterFacts:
     width, height = ds.RasterXSize, ds.RasterYSize
     stats_size = _stats_size(width, height)
     transform = Affine.from_gdal(*geotransform)
-    level_transform = transform * Affine.scale(width / stats_size[0], height / stats_size[1])
+    level_transform = transform @ Affine.scale(width / stats_size[0], height / stats_size[1])
 
     bands, valid_any = [], np.zeros((stats_size[1], stats_size[0]), dtype=bool)
     for index in range(1, ds.RasterCount + 1):
@@ -176,8 +176,8 @@ def band_statistics(values: np.ndarray, gdal_type: int) -> dict:
 
 def _ground_resolution(transform: Affine, crs: CRS, width: int, height: int) -> float | None:
     """Approximate metres per pixel at the raster's centre (geodesic distance of one pixel step)."""
-    cx, cy = transform * (width / 2, height / 2)
-    px, py = transform * (width / 2 + 1, height / 2)
+    cx, cy = transform @ (width / 2, height / 2)
+    px, py = transform @ (width / 2 + 1, height / 2)
     try:
         lons, lats = transform_points(crs, CRS.from_epsg(4326), [cx, px], [cy, py])
         _, _, distance = _GEOD.inv(lons[0], lats[0], lons[1], lats[1])

@@ -49,7 +49,9 @@ def gdal_configure() -> None:
     for key, value in options.items():
         os.environ.setdefault(key, value)
         gdal.SetConfigOption(key, os.environ[key])
-    gdal.SetCacheMax(int(os.environ["GDAL_CACHEMAX"]) * 1024 * 1024)
+    cache = os.environ["GDAL_CACHEMAX"]
+    if cache.isdigit():  # "64" means MB; other forms ("10%") GDAL parses itself from the environment
+        gdal.SetCacheMax(int(cache) * 1024 * 1024)
 
 
 def source_options(source: RasterSource) -> dict[str, str]:

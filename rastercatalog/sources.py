@@ -70,6 +70,11 @@ def source_resolve(uri: str, *, trusted: bool = False) -> RasterSource:
         raise SourceRefused("no source given: pass a local path, an http(s):// URL or an s3:// URI")
     if "\x00" in uri or "\n" in uri or "\r" in uri:
         raise SourceRefused("the source contains control characters")
+    if _GDAL_SPECIAL.match(uri):
+        raise SourceRefused(
+            f"{uri[:60]!r} looks like a GDAL virtual path or connection string, which is not allowed: "
+            "give a local path, an http(s):// URL or an s3:// URI"
+        )
     scheme = urlsplit(uri).scheme.lower() if "://" in uri else ""
     if scheme in ("http", "https"):
         return _resolve_http(uri, trusted=trusted)
@@ -79,11 +84,6 @@ def source_resolve(uri: str, *, trusted: bool = False) -> RasterSource:
         return _resolve_local(unquote(urlsplit(uri).path), trusted=trusted, original=uri)
     if scheme:
         raise SourceRefused(f"scheme {scheme}:// is not supported: use a local path, http(s):// or s3://")
-    if _GDAL_SPECIAL.match(uri):
-        raise SourceRefused(
-            f"{uri[:60]!r} looks like a GDAL virtual path or connection string, which is not allowed: "
-            "give a local path, an http(s):// URL or an s3:// URI"
-        )
     return _resolve_local(uri, trusted=trusted, original=uri)
 
 

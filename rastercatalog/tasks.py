@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .ingest import IngestError, raster_ingest
 from .models import Raster
+from .uploads import upload_discard
 
 
 @shared_task(name="rastercatalog.ingest_pending")
@@ -20,6 +21,8 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
         result = raster_ingest(uri=raster.uri, name=raster.name, trusted=True, placeholder=raster)
     except IngestError as exc:
         return {"raster": raster_id, "status": "failed", "error": exc.reason}
+    if not result.created:
+        upload_discard(raster.uri)  # an upload of bytes already catalogued is not kept twice
     return {"raster": result.raster.pk, "status": "ingested" if result.created else "already present"}
 
 

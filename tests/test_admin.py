@@ -213,7 +213,7 @@ def test_uri_outside_the_allowed_roots_is_refused(admin_client, dirs, write_rast
     ("uri", "expected"),
     [
         ("/vsicurl/http://x", "GDAL virtual path"),
-        ("WMS:http://x", "not supported"),
+        ("WMS:http://x", "connection string"),
         ("<VRTDataset>", "GDAL virtual path"),
     ],
 )

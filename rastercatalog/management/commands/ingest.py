@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
@@ -48,8 +49,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--acquired-at: not an ISO 8601 date-time: {options['acquired_at']!r}")
         collection = self._collection(options["collection"])
 
-        if options["run_async"]:
-            outcomes = [self._queue(uri, options["name"], collection) for uri in uris]
+        if options["run_async"] and settings.CELERY_TASK_ALWAYS_EAGER:
+            self.stderr.write("--async: no broker configured (CELERY_BROKER_URL/REDIS_URL); ingesting here")
+        if options["run_async"] and not settings.CELERY_TASK_ALWAYS_EAGER:
+            outcomes = [self._queue(uri, options["name"], collection, acquired_at) for uri in uris]
         else:
             outcomes = self._ingest_all(uris, options["name"], collection, acquired_at)
         self._summarise(outcomes)
@@ -79,9 +82,11 @@ class Command(BaseCommand):
                 files.update(1)
         return outcomes
 
-    def _queue(self, uri: str, name: str, collection) -> tuple[str, str, str]:
+    def _queue(self, uri: str, name: str, collection, acquired_at) -> tuple[str, str, str]:
         try:
-            raster = raster_create_pending(uri=uri, name=name, collection=collection, trusted=True)
+            raster = raster_create_pending(
+                uri=uri, name=name, collection=collection, acquired_at=acquired_at, trusted=True
+            )
         except SourceRefused as exc:
             return ("failed", uri, str(exc))
         raster_ingest_later(raster)
