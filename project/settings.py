@@ -82,7 +82,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: local memory, or Redis when REDIS_URL is set. ---
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -132,7 +134,10 @@ LEAFLET_CONFIG = {
     "TILES": [
         (
             "OpenStreetMap",
-            env.str("RASTERCATALOG_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            env.str(
+                "RASTERCATALOG_BASEMAP_URL",
+                default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            ),
             {
                 "attribution": env.str(
                     "RASTERCATALOG_BASEMAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
@@ -159,7 +164,9 @@ RASTERCATALOG_MAX_PIXELS = env.int("RASTERCATALOG_MAX_PIXELS", default=10_000_00
 RASTERCATALOG_STATS_MAX_SIZE = env.int("RASTERCATALOG_STATS_MAX_SIZE", default=1024)
 RASTERCATALOG_FOOTPRINT_MAX_VERTICES = env.int("RASTERCATALOG_FOOTPRINT_MAX_VERTICES", default=200)
 # Admin uploads larger than this are ingested by a Celery worker (when a broker is configured).
-RASTERCATALOG_ASYNC_UPLOAD_BYTES = env.int("RASTERCATALOG_ASYNC_UPLOAD_BYTES", default=64 * 1024 * 1024)
+RASTERCATALOG_ASYNC_UPLOAD_BYTES = env.int(
+    "RASTERCATALOG_ASYNC_UPLOAD_BYTES", default=64 * 1024 * 1024
+)
 RASTERCATALOG_UPLOAD_DIR = MEDIA_ROOT / "uploads"
 RASTERCATALOG_DEMO_DIR = VAR_DIR / "demo"
 # Network reads of remote rasters (GDAL_HTTP_TIMEOUT etc. are set from these at start-up).

@@ -9,7 +9,13 @@ from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
 from .forms import RasterIngestForm
-from .ingest import IngestError, raster_create_pending, raster_ingest, raster_reingest, raster_revalidate_cog
+from .ingest import (
+    IngestError,
+    raster_create_pending,
+    raster_ingest,
+    raster_reingest,
+    raster_revalidate_cog,
+)
 from .models import Band, Collection, Raster
 from .tasks import raster_ingest_later
 from .uploads import upload_discard, upload_save
@@ -34,8 +40,19 @@ class BandInline(admin.TabularInline):
     model = Band
     extra = 0
     can_delete = False
-    fields = ["index", "dtype", "color_interpretation", "nodata", "min", "max", "mean", "std", "p2", "p98",
-              "approximate"]
+    fields = [
+        "index",
+        "dtype",
+        "color_interpretation",
+        "nodata",
+        "min",
+        "max",
+        "mean",
+        "std",
+        "p2",
+        "p98",
+        "approximate",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -45,8 +62,17 @@ class BandInline(admin.TabularInline):
 @admin.register(Raster)
 class RasterAdmin(LeafletGeoAdmin):
     modifiable = False  # the footprint is computed from the pixels, not drawn
-    list_display = ["name", "collection", "status", "dtype", "band_count", "is_cog", "crs_epsg",
-                    "acquired_at", "created"]
+    list_display = [
+        "name",
+        "collection",
+        "status",
+        "dtype",
+        "band_count",
+        "is_cog",
+        "crs_epsg",
+        "acquired_at",
+        "created",
+    ]
     list_filter = ["status", "collection", "is_cog", "dtype", "band_count"]
     search_fields = ["name", "=checksum_sha256", "uri"]
     date_hierarchy = "created"
@@ -54,18 +80,59 @@ class RasterAdmin(LeafletGeoAdmin):
     actions = ["reingest_selected", "revalidate_cog_selected"]
     inlines = [BandInline]
     readonly_fields = [
-        "uri", "status", "error", "checksum_sha256", "size_bytes", "bbox", "crs_epsg", "crs_wkt", "width",
-        "height", "band_count", "dtype", "nodata", "geotransform", "resolution_x", "resolution_y",
-        "ground_resolution_m", "stats_width", "stats_height", "is_cog", "cog_errors", "cog_warnings",
-        "created", "updated",
+        "uri",
+        "status",
+        "error",
+        "checksum_sha256",
+        "size_bytes",
+        "bbox",
+        "crs_epsg",
+        "crs_wkt",
+        "width",
+        "height",
+        "band_count",
+        "dtype",
+        "nodata",
+        "geotransform",
+        "resolution_x",
+        "resolution_y",
+        "ground_resolution_m",
+        "stats_width",
+        "stats_height",
+        "is_cog",
+        "cog_errors",
+        "cog_warnings",
+        "created",
+        "updated",
     ]
     fieldsets = [
         (None, {"fields": ["name", "collection", "acquired_at", "status", "error", "uri"]}),
         ("Where", {"fields": ["footprint", "bbox"]}),
-        ("File", {"fields": ["checksum_sha256", "size_bytes", "is_cog", "cog_errors", "cog_warnings"]}),
-        ("Grid", {"fields": ["crs_epsg", "width", "height", "band_count", "dtype", "nodata", "resolution_x",
-                             "resolution_y", "ground_resolution_m", "geotransform", "stats_width",
-                             "stats_height", "crs_wkt"], "classes": ["collapse"]}),
+        (
+            "File",
+            {"fields": ["checksum_sha256", "size_bytes", "is_cog", "cog_errors", "cog_warnings"]},
+        ),
+        (
+            "Grid",
+            {
+                "fields": [
+                    "crs_epsg",
+                    "width",
+                    "height",
+                    "band_count",
+                    "dtype",
+                    "nodata",
+                    "resolution_x",
+                    "resolution_y",
+                    "ground_resolution_m",
+                    "geotransform",
+                    "stats_width",
+                    "stats_height",
+                    "crs_wkt",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 
@@ -96,14 +163,21 @@ class RasterAdmin(LeafletGeoAdmin):
         upload = form.cleaned_data.get("upload")
         uri = str(upload_save(upload)) if upload else form.cleaned_data["uri"]
         # An upload was written by this server under MEDIA_ROOT: the allow-lists have nothing to add.
-        pending = raster_create_pending(uri=uri, name=form.cleaned_data["name"],
-                                        collection=form.cleaned_data["collection"], trusted=bool(upload))
+        pending = raster_create_pending(
+            uri=uri,
+            name=form.cleaned_data["name"],
+            collection=form.cleaned_data["collection"],
+            trusted=bool(upload),
+        )
         obj.pk = pending.pk
         obj.refresh_from_db()
         large = upload is not None and upload.size > settings.RASTERCATALOG_ASYNC_UPLOAD_BYTES
         if _worker_available() and (large or not upload):
             raster_ingest_later(pending)
-            messages.info(request, f"Queued for ingestion by a worker: {pending.name}. Refresh to see its status.")
+            messages.info(
+                request,
+                f"Queued for ingestion by a worker: {pending.name}. Refresh to see its status.",
+            )
             return
         try:
             result = raster_ingest(uri=uri, trusted=True, placeholder=pending)
@@ -121,8 +195,12 @@ class RasterAdmin(LeafletGeoAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         existing = getattr(request, "_rastercatalog_existing", None)
         if existing is not None:
-            messages.warning(request, f"These bytes are already catalogued as “{existing.name}” (same sha256).")
-            return HttpResponseRedirect(reverse("admin:rastercatalog_raster_change", args=[existing.pk]))
+            messages.warning(
+                request, f"These bytes are already catalogued as “{existing.name}” (same sha256)."
+            )
+            return HttpResponseRedirect(
+                reverse("admin:rastercatalog_raster_change", args=[existing.pk])
+            )
         if obj.status == Raster.Status.FAILED:
             # The row records the failure; "added successfully" would mislead.
             return HttpResponseRedirect(reverse("admin:rastercatalog_raster_change", args=[obj.pk]))

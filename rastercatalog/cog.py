@@ -26,7 +26,12 @@ class CogReport:
     info: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"is_valid": self.is_valid, "errors": self.errors, "warnings": self.warnings, **self.info}
+        return {
+            "is_valid": self.is_valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            **self.info,
+        }
 
 
 def cog_report(source: RasterSource) -> CogReport:

@@ -35,13 +35,25 @@ def _grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(np.linspace(0, 1, width), np.linspace(0, 1, height))
 
 
-def geotiff_write(path: Path, array: np.ndarray, *, epsg: int | None, geotransform, nodata=None,
-                  cog=False, color_table: dict | None = None, interpretations=None, metadata=None,
-                  options: list[str] | None = None) -> Path:
+def geotiff_write(
+    path: Path,
+    array: np.ndarray,
+    *,
+    epsg: int | None,
+    geotransform,
+    nodata=None,
+    cog=False,
+    color_table: dict | None = None,
+    interpretations=None,
+    metadata=None,
+    options: list[str] | None = None,
+) -> Path:
     """Write `array` (bands x rows x cols, or rows x cols) as a GeoTIFF, or a COG with `cog=True`."""
     bands = array if array.ndim == 3 else array[np.newaxis]
     dtype = gdal_array.NumericTypeCodeToGDALTypeCode(bands.dtype)
-    memory = gdal.GetDriverByName("MEM").Create("", bands.shape[2], bands.shape[1], bands.shape[0], dtype)
+    memory = gdal.GetDriverByName("MEM").Create(
+        "", bands.shape[2], bands.shape[1], bands.shape[0], dtype
+    )
     if epsg is not None:
         srs = osr.SpatialReference()
         srs.ImportFromEPSG(epsg)
@@ -66,7 +78,9 @@ def geotiff_write(path: Path, array: np.ndarray, *, epsg: int | None, geotransfo
         options = options or ["COMPRESS=DEFLATE", "BLOCKSIZE=256", "OVERVIEW_RESAMPLING=NEAREST"]
         gdal.GetDriverByName("COG").CreateCopy(str(path), memory, options=options)
     else:
-        gdal.GetDriverByName("GTiff").CreateCopy(str(path), memory, options=options or ["COMPRESS=LZW"])
+        gdal.GetDriverByName("GTiff").CreateCopy(
+            str(path), memory, options=options or ["COMPRESS=LZW"]
+        )
     return path
 
 
@@ -80,9 +94,16 @@ def write_rgb_utm(path: Path) -> None:
     # A tilted scene edge, as in a real satellite swath: outside it, nodata 0.
     rgb[:, (y - 0.08) < 0.25 * x] = 0
     rgb[:, (y - 0.9) > 0.1 * x] = 0
-    geotiff_write(path, rgb, epsg=32633, geotransform=(460000.0, 10.0, 0.0, 5110000.0, 0.0, -10.0), nodata=0,
-           cog=True, interpretations=[gdal.GCI_RedBand, gdal.GCI_GreenBand, gdal.GCI_BlueBand],
-           metadata={"TIFFTAG_DATETIME": "2024:06:15 10:05:00"})
+    geotiff_write(
+        path,
+        rgb,
+        epsg=32633,
+        geotransform=(460000.0, 10.0, 0.0, 5110000.0, 0.0, -10.0),
+        nodata=0,
+        cog=True,
+        interpretations=[gdal.GCI_RedBand, gdal.GCI_GreenBand, gdal.GCI_BlueBand],
+        metadata={"TIFFTAG_DATETIME": "2024:06:15 10:05:00"},
+    )
 
 
 def write_dem_wgs84(path: Path) -> None:
@@ -90,17 +111,32 @@ def write_dem_wgs84(path: Path) -> None:
     x, y = _grid(720, 480)
     hills = sum(
         height * np.exp(-(((x - cx) / sx) ** 2 + ((y - cy) / sy) ** 2))
-        for height, cx, cy, sx, sy in [(3800, 0.35, 0.45, 0.12, 0.2), (2900, 0.7, 0.6, 0.18, 0.1),
-                                       (2200, 0.55, 0.2, 0.08, 0.15)]
+        for height, cx, cy, sx, sy in [
+            (3800, 0.35, 0.45, 0.12, 0.2),
+            (2900, 0.7, 0.6, 0.18, 0.1),
+            (2200, 0.55, 0.2, 0.08, 0.15),
+        ]
     )
     dem = (400 + hills).astype(np.float32)
     dem[np.hypot((x - 0.5) / 0.55, (y - 0.5) / 0.5) > 1] = -9999.0
-    geotiff_write(path, dem, epsg=4326, geotransform=(6.0, 3.0 / 720, 0.0, 47.0, 0.0, -2.0 / 480), nodata=-9999.0,
-           metadata={"TIFFTAG_DATETIME": "2023:09:01 00:00:00"})
+    geotiff_write(
+        path,
+        dem,
+        epsg=4326,
+        geotransform=(6.0, 3.0 / 720, 0.0, 47.0, 0.0, -2.0 / 480),
+        nodata=-9999.0,
+        metadata={"TIFFTAG_DATETIME": "2023:09:01 00:00:00"},
+    )
 
 
-LAND_COVER = {0: (0, 0, 0, 0), 1: (31, 120, 180, 255), 2: (51, 160, 44, 255), 3: (178, 223, 138, 255),
-              4: (227, 26, 28, 255), 5: (255, 255, 153, 255)}
+LAND_COVER = {
+    0: (0, 0, 0, 0),
+    1: (31, 120, 180, 255),
+    2: (51, 160, 44, 255),
+    3: (178, 223, 138, 255),
+    4: (227, 26, 28, 255),
+    5: (255, 255, 153, 255),
+}
 
 
 def write_landcover_mercator(path: Path) -> None:
@@ -111,16 +147,30 @@ def write_landcover_mercator(path: Path) -> None:
     classes[np.hypot(x - 0.3, y - 0.7) < 0.12] = 4
     classes[(x > 0.6) & (rng.random((512, 512)) > 0.3) & (y < 0.5)] = 5
     classes[x + 0.4 * y < 0.25] = 1
-    geotiff_write(path, classes, epsg=3857, geotransform=(-1030000.0, 20.0, 0.0, 4690000.0, 0.0, -20.0), nodata=0,
-           cog=True, color_table=LAND_COVER, interpretations=[gdal.GCI_PaletteIndex])
+    geotiff_write(
+        path,
+        classes,
+        epsg=3857,
+        geotransform=(-1030000.0, 20.0, 0.0, 4690000.0, 0.0, -20.0),
+        nodata=0,
+        cog=True,
+        color_table=LAND_COVER,
+        interpretations=[gdal.GCI_PaletteIndex],
+    )
 
 
 def write_bathymetry_antimeridian(path: Path) -> None:
     """int16 depths in UTM 60S (EPSG:32760) around Fiji; the grid crosses 180° longitude."""
     x, y = _grid(400, 400)
     depth = (-4000 + 3900 * np.exp(-((x - 0.6) ** 2 + (y - 0.4) ** 2) / 0.05)).astype(np.int16)
-    geotiff_write(path, depth, epsg=32760, geotransform=(700000.0, 1000.0, 0.0, 8150000.0, 0.0, -1000.0),
-           nodata=-32768, cog=True)
+    geotiff_write(
+        path,
+        depth,
+        epsg=32760,
+        geotransform=(700000.0, 1000.0, 0.0, 8150000.0, 0.0, -1000.0),
+        nodata=-32768,
+        cog=True,
+    )
 
 
 DEMO_RASTERS: dict[str, Callable[[Path], None]] = {

@@ -91,7 +91,9 @@ def _without_holes(geom: GEOSGeometry) -> GEOSGeometry:
 def _from_geographic(native: GEOSGeometry, crs: CRS) -> Footprint:
     geom = native
     if crs != WGS84:
-        geom = GEOSGeometry(_geojson(transform_geom(crs, WGS84, _as_dict(native), antimeridian_cutting=False)))
+        geom = GEOSGeometry(
+            _geojson(transform_geom(crs, WGS84, _as_dict(native), antimeridian_cutting=False))
+        )
     west, south, east, north = geom.extent
     if east - west >= 360:
         bbox = (-180.0, max(south, -90.0), 180.0, min(north, 90.0))
@@ -119,16 +121,22 @@ def _from_projected(native: GEOSGeometry, crs: CRS, *, pixel_fraction: float) ->
     geom = GEOSGeometry(_geojson(reprojected))
     # Drop the densified vertices that reprojection left (nearly) in line: well under a pixel.
     geom = geom.simplify(pixel_degrees / 4, preserve_topology=True)
-    return Footprint(_as_multipolygon(geom.buffer(0) if not geom.valid else geom), (west, south, east, north))
+    return Footprint(
+        _as_multipolygon(geom.buffer(0) if not geom.valid else geom), (west, south, east, north)
+    )
 
 
 def _encloses_pole(native: GEOSGeometry, crs: CRS) -> bool:
     for latitude in (90.0, -90.0):
         try:
             xs, ys = transform_points(WGS84, crs, [0.0], [latitude])
-        except Exception:  # noqa: BLE001 - a pole outside the projection's domain is not enclosed
+        except Exception:  # noqa: BLE001, S112 - a pole outside the projection's domain is not enclosed
             continue
-        if np.isfinite(xs[0]) and np.isfinite(ys[0]) and native.contains(GEOSGeometry(f"POINT ({xs[0]} {ys[0]})")):
+        if (
+            np.isfinite(xs[0])
+            and np.isfinite(ys[0])
+            and native.contains(GEOSGeometry(f"POINT ({xs[0]} {ys[0]})"))
+        ):
             return True
     return False
 
@@ -169,7 +177,11 @@ def _ogr_polygons(geom):
 def _polygons(geom: GEOSGeometry) -> list[Polygon]:
     if geom.geom_type == "Polygon":
         return [geom]
-    return [g for g in geom if g.geom_type == "Polygon"] if geom.geom_type in ("MultiPolygon", "GeometryCollection") else []
+    return (
+        [g for g in geom if g.geom_type == "Polygon"]
+        if geom.geom_type in ("MultiPolygon", "GeometryCollection")
+        else []
+    )
 
 
 def _as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:

@@ -32,7 +32,9 @@ class RasterIngestForm(forms.ModelForm):
         data = super().clean()
         upload, uri = data.get("upload"), (data.get("uri") or "").strip()
         if bool(upload) == bool(uri):
-            raise forms.ValidationError("Give either a file to upload or a URI, not both and not neither.")
+            raise forms.ValidationError(
+                "Give either a file to upload or a URI, not both and not neither."
+            )
         if uri:
             try:
                 source_resolve(uri, trusted=False)

@@ -95,7 +95,9 @@ def raster_ingest(
         raise _failed(placeholder, uri, str(exc)) from exc
     except Exception as exc:
         logger.exception("unexpected error ingesting %s", uri)
-        _failed(placeholder, uri, f"internal error while ingesting ({exc.__class__.__name__}: {exc})")
+        _failed(
+            placeholder, uri, f"internal error while ingesting ({exc.__class__.__name__}: {exc})"
+        )
         raise
 
 

@@ -34,7 +34,9 @@ class BandFacts:
     color_interpretation: str
     description: str
     nodata: float | None
-    stats: dict = field(default_factory=dict)  # min, max, mean, std, p2, p98, histogram, valid_pixels
+    stats: dict = field(
+        default_factory=dict
+    )  # min, max, mean, std, p2, p98, histogram, valid_pixels
 
 
 @dataclass
@@ -75,7 +77,9 @@ def raster_inspect(ds: gdal.Dataset) -> RasterFacts:
         facts = BandFacts(
             index=index,
             dtype=gdal.GetDataTypeName(band.DataType),
-            color_interpretation=gdal.GetColorInterpretationName(band.GetColorInterpretation()).lower(),
+            color_interpretation=gdal.GetColorInterpretationName(
+                band.GetColorInterpretation()
+            ).lower(),
             description=band.GetDescription() or "",
             nodata=band.GetNoDataValue(),
             stats=band_statistics(values[valid], band.DataType),
@@ -86,7 +90,10 @@ def raster_inspect(ds: gdal.Dataset) -> RasterFacts:
 
     try:
         footprint = footprint_from_mask(
-            valid_any, level_transform, crs, max_vertices=settings.RASTERCATALOG_FOOTPRINT_MAX_VERTICES
+            valid_any,
+            level_transform,
+            crs,
+            max_vertices=settings.RASTERCATALOG_FOOTPRINT_MAX_VERTICES,
         )
     except EmptyFootprint as exc:
         raise RasterRejected(str(exc)) from exc
@@ -114,10 +121,14 @@ def _crs(ds: gdal.Dataset) -> tuple[CRS, osr.SpatialReference]:
     srs = ds.GetSpatialRef()
     if geotransform is None:
         if ds.GetGCPCount():
-            raise RasterRejected("no georeferencing: the file has only ground control points; warp it first")
+            raise RasterRejected(
+                "no georeferencing: the file has only ground control points; warp it first"
+            )
         raise RasterRejected("no georeferencing: the file has no geotransform")
     if srs is None:
-        raise RasterRejected("no georeferencing: the file has a geotransform but no coordinate reference system")
+        raise RasterRejected(
+            "no georeferencing: the file has a geotransform but no coordinate reference system"
+        )
     try:
         return CRS.from_wkt(srs.ExportToWkt()), srs
     except Exception as exc:  # noqa: BLE001 - any CRS PROJ cannot use is the user's data problem
@@ -139,7 +150,9 @@ def _read_level(band: gdal.Band, size: tuple[int, int]) -> tuple[np.ndarray, np.
         mask = band.GetMaskBand().ReadAsArray(buf_xsize=size[0], buf_ysize=size[1])
     except RuntimeError as exc:
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else "read error"
-        raise RasterRejected(f"pixels cannot be read (corrupt or truncated data): {message}") from exc
+        raise RasterRejected(
+            f"pixels cannot be read (corrupt or truncated data): {message}"
+        ) from exc
     if values is None or mask is None:
         raise RasterRejected("pixels cannot be read (corrupt or truncated data)")
     valid = mask > 0

@@ -12,7 +12,9 @@ class Collection(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    license = models.CharField(max_length=100, blank=True, help_text="SPDX identifier or 'proprietary'")
+    license = models.CharField(
+        max_length=100, blank=True, help_text="SPDX identifier or 'proprietary'"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -37,7 +39,8 @@ class Raster(models.Model):
         Collection, null=True, blank=True, on_delete=models.PROTECT, related_name="rasters"
     )
     uri = models.CharField(
-        max_length=2048, help_text="What the user gave: a local path, an http(s):// URL or s3://bucket/key"
+        max_length=2048,
+        help_text="What the user gave: a local path, an http(s):// URL or s3://bucket/key",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True, help_text="Why ingestion failed, in words")
@@ -61,8 +64,12 @@ class Raster(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     band_count = models.PositiveSmallIntegerField(null=True, blank=True)
     dtype = models.CharField(max_length=16, blank=True)
-    nodata = models.FloatField(null=True, blank=True, help_text="Nodata of the first band (NaN allowed)")
-    geotransform = models.JSONField(null=True, blank=True, help_text="GDAL order: x0, dx, rx, y0, ry, dy")
+    nodata = models.FloatField(
+        null=True, blank=True, help_text="Nodata of the first band (NaN allowed)"
+    )
+    geotransform = models.JSONField(
+        null=True, blank=True, help_text="GDAL order: x0, dx, rx, y0, ry, dy"
+    )
     resolution_x = models.FloatField(null=True, blank=True, help_text="Pixel width in CRS units")
     resolution_y = models.FloatField(null=True, blank=True, help_text="Pixel height in CRS units")
     ground_resolution_m = models.FloatField(
@@ -78,7 +85,9 @@ class Raster(models.Model):
     is_cog = models.BooleanField(null=True, blank=True)
     cog_errors = models.JSONField(default=list, blank=True)
     cog_warnings = models.JSONField(default=list, blank=True)
-    cog_info = models.JSONField(default=dict, blank=True, help_text="rio-cogeo profile, GEO and IFD detail")
+    cog_info = models.JSONField(
+        default=dict, blank=True, help_text="rio-cogeo profile, GEO and IFD detail"
+    )
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -98,7 +107,8 @@ class Raster(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="ready") | (Q(checksum_sha256__isnull=False) & Q(footprint__isnull=False)),
+                condition=~Q(status="ready")
+                | (Q(checksum_sha256__isnull=False) & Q(footprint__isnull=False)),
                 name="raster_ready_is_complete",
                 violation_error_message="A ready raster needs a checksum and a footprint.",
             ),
@@ -136,7 +146,9 @@ class Band(models.Model):
     std = models.FloatField(null=True, blank=True)
     p2 = models.FloatField(null=True, blank=True)
     p98 = models.FloatField(null=True, blank=True)
-    histogram = models.JSONField(default=dict, blank=True, help_text='{"edges": [...], "counts": [...]}')
+    histogram = models.JSONField(
+        default=dict, blank=True, help_text='{"edges": [...], "counts": [...]}'
+    )
     # True when computed on an overview (see Raster.stats_width/height), False when on every pixel.
     approximate = models.BooleanField(default=False)
 

@@ -50,7 +50,9 @@ def gdal_configure() -> None:
         os.environ.setdefault(key, value)
         gdal.SetConfigOption(key, os.environ[key])
     cache = os.environ["GDAL_CACHEMAX"]
-    if cache.isdigit():  # "64" means MB; other forms ("10%") GDAL parses itself from the environment
+    if (
+        cache.isdigit()
+    ):  # "64" means MB; other forms ("10%") GDAL parses itself from the environment
         gdal.SetCacheMax(int(cache) * 1024 * 1024)
 
 
@@ -92,7 +94,9 @@ def dataset_open(source: RasterSource) -> gdal.Dataset:
                 f"driver {name} is not allowed (the catalog reads {', '.join(ALLOWED_DRIVERS)} only)"
             )
         try:
-            return gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY, allowed_drivers=list(ALLOWED_DRIVERS))
+            return gdal.OpenEx(
+                path, gdal.OF_RASTER | gdal.OF_READONLY, allowed_drivers=list(ALLOWED_DRIVERS)
+            )
         except RuntimeError as exc:
             raise RasterRejected(f"{name} file cannot be opened: {_gdal_message(exc)}") from exc
 
@@ -126,7 +130,11 @@ def dataset_check_structure(ds: gdal.Dataset, *, file_size: int) -> None:
         )
     band = ds.GetRasterBand(1)
     interleave = ds.GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE") or "PIXEL"
-    bands = [band] if interleave == "PIXEL" else [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
+    bands = (
+        [band]
+        if interleave == "PIXEL"
+        else [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
+    )
     for level_band in _with_overviews(bands):
         _check_block_ranges(level_band, file_size)
 

@@ -83,7 +83,9 @@ def source_resolve(uri: str, *, trusted: bool = False) -> RasterSource:
     if scheme == "file":
         return _resolve_local(unquote(urlsplit(uri).path), trusted=trusted, original=uri)
     if scheme:
-        raise SourceRefused(f"scheme {scheme}:// is not supported: use a local path, http(s):// or s3://")
+        raise SourceRefused(
+            f"scheme {scheme}:// is not supported: use a local path, http(s):// or s3://"
+        )
     return _resolve_local(uri, trusted=trusted, original=uri)
 
 

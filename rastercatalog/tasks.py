@@ -23,7 +23,10 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
         return {"raster": raster_id, "status": "failed", "error": exc.reason}
     if not result.created:
         upload_discard(raster.uri)  # an upload of bytes already catalogued is not kept twice
-    return {"raster": result.raster.pk, "status": "ingested" if result.created else "already present"}
+    return {
+        "raster": result.raster.pk,
+        "status": "ingested" if result.created else "already present",
+    }
 
 
 def raster_ingest_later(raster: Raster) -> None:

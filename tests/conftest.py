@@ -65,3 +65,22 @@ def run_ingest() -> Callable[..., CliResult]:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MANAGE_PY = [str(BASE_DIR / ".venv" / "bin" / "python"), str(BASE_DIR / "manage.py")]
+
+
+@pytest.fixture
+def process_env() -> dict[str, str]:
+    """Environment for a `manage.py` subprocess that uses the test database (needs transaction=True)."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -12,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from rastercatalog.models import Collection, Raster
 
-pytestmark = pytest.mark.django_db
+from .conftest import BASE_DIR, MANAGE_PY
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
 
 
 def _sha256(path: Path) -> str:
@@ -213,17 +211,12 @@ def test_async_without_a_broker_ingests_here_and_reports_the_outcome(run_ingest,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_real_process_exit_code_and_summary(rasters, tmp_path):
+def test_real_process_exit_code_and_summary(rasters, tmp_path, process_env):
     good, other = rasters("proc1.tif", "proc2.tif")
     broken = tmp_path / "broken.tif"
     broken.write_bytes(b"II*\x00 truncated nonsense")
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
-    command = [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "ingest"]
+    env = process_env
+    command = [*MANAGE_PY, "ingest"]
 
     process = subprocess.run(
         [*command, str(good), str(broken), str(other)],

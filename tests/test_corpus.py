@@ -82,7 +82,12 @@ def test_ingests_with_what_gdal_reports(corpus, run_ingest, name):
     x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
     x1, y1 = x0 + dx * dataset.RasterXSize, y0 + dy * dataset.RasterYSize
     west, south, east, north = transform_bounds(
-        CRS.from_wkt(srs.ExportToWkt()), CRS.from_epsg(4326), min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+        CRS.from_wkt(srs.ExportToWkt()),
+        CRS.from_epsg(4326),
+        min(x0, x1),
+        min(y0, y1),
+        max(x0, x1),
+        max(y0, y1),
     )
     tolerance = 1e-6
     assert raster.bbox_south >= south - tolerance and raster.bbox_north <= north + tolerance

@@ -35,7 +35,9 @@ def collared_rgb(size: int = 400) -> np.ndarray:
 
 
 def test_utm_cog_with_nodata_collar(write_raster):
-    path = write_raster("scene.tif", collared_rgb(), epsg=32633, geotransform=UTM33_GT, nodata=0, cog=True)
+    path = write_raster(
+        "scene.tif", collared_rgb(), epsg=32633, geotransform=UTM33_GT, nodata=0, cog=True
+    )
 
     result = raster_ingest(uri=str(path), trusted=True)
 
@@ -49,7 +51,9 @@ def test_utm_cog_with_nodata_collar(write_raster):
     assert raster.ground_resolution_m == pytest.approx(10.0, rel=0.01)
     assert raster.is_cog is True and raster.cog_errors == []
     # The footprint is the valid centre square (x 501000..503000, y 4997000..4999000), not the collar.
-    expected = transform_bounds(CRS.from_epsg(32633), CRS.from_epsg(4326), 501000, 4997000, 503000, 4999000)
+    expected = transform_bounds(
+        CRS.from_epsg(32633), CRS.from_epsg(4326), 501000, 4997000, 503000, 4999000
+    )
     assert raster.bbox == pytest.approx(expected, abs=1e-6)
     native = raster.footprint.transform(32633, clone=True)
     assert native.area == pytest.approx(2000 * 2000, rel=0.01)
@@ -70,7 +74,11 @@ def test_band_statistics_are_exact_below_the_level_limit(write_raster):
     assert green.valid_pixels == 200 * 200 and green.approximate is False
     assert sum(green.histogram["counts"]) == 200 * 200
     assert len(green.histogram["edges"]) == len(green.histogram["counts"]) + 1
-    assert [b.color_interpretation for b in raster.bands.all()] == ["undefined", "undefined", "undefined"]
+    assert [b.color_interpretation for b in raster.bands.all()] == [
+        "undefined",
+        "undefined",
+        "undefined",
+    ]
     assert (raster.stats_width, raster.stats_height) == (400, 400) and not raster.stats_approximate
 
 
@@ -133,19 +141,31 @@ def test_wgs84_raster_crossing_the_antimeridian_is_split(write_raster, ramp_u8):
 
 def test_utm_raster_crossing_the_antimeridian_is_split(write_raster, ramp_u8):
     # UTM zone 1N east of its central meridian… and west of it across 180°.
-    path = write_raster("zone1.tif", ramp_u8, epsg=32601, geotransform=(100000.0, 1000.0, 0.0, 600000.0, 0.0, -1000.0))
+    path = write_raster(
+        "zone1.tif",
+        ramp_u8,
+        epsg=32601,
+        geotransform=(100000.0, 1000.0, 0.0, 600000.0, 0.0, -1000.0),
+    )
 
     raster = raster_ingest(uri=str(path), trusted=True).raster
 
     west, south, east, north = raster.bbox
     assert west > 179 and east < -177 and west > east
     assert len(raster.footprint) == 2
-    assert all(-180 <= x <= 180 for polygon in raster.footprint for x, _ in polygon.exterior_ring.coords)
+    assert all(
+        -180 <= x <= 180 for polygon in raster.footprint for x, _ in polygon.exterior_ring.coords
+    )
 
 
 def test_polar_raster_becomes_a_cap_to_the_pole(write_raster, ramp_u8):
     # NSIDC sea-ice polar stereographic north (EPSG:3413), centred on the pole.
-    path = write_raster("arctic.tif", ramp_u8, epsg=3413, geotransform=(-1500000.0, 10000.0, 0.0, 1000000.0, 0.0, -10000.0))
+    path = write_raster(
+        "arctic.tif",
+        ramp_u8,
+        epsg=3413,
+        geotransform=(-1500000.0, 10000.0, 0.0, 1000000.0, 0.0, -10000.0),
+    )
 
     raster = raster_ingest(uri=str(path), trusted=True).raster
 
@@ -161,7 +181,12 @@ def test_alpha_band_is_a_mask_not_data(write_raster):
     path = write_raster(
         "rgba.tif",
         rgba,
-        interpretations=[gdal.GCI_RedBand, gdal.GCI_GreenBand, gdal.GCI_BlueBand, gdal.GCI_AlphaBand],
+        interpretations=[
+            gdal.GCI_RedBand,
+            gdal.GCI_GreenBand,
+            gdal.GCI_BlueBand,
+            gdal.GCI_AlphaBand,
+        ],
     )
 
     raster = raster_ingest(uri=str(path), trusted=True).raster
@@ -229,10 +254,14 @@ def test_failure_mid_save_rolls_back_everything(write_raster, ramp_u8, monkeypat
     assert Raster.objects.count() == 0 and Band.objects.count() == 0
 
 
-def test_failure_mid_save_marks_the_placeholder_failed_not_ready(write_raster, ramp_u8, monkeypatch):
+def test_failure_mid_save_marks_the_placeholder_failed_not_ready(
+    write_raster, ramp_u8, monkeypatch
+):
     path = write_raster("a.tif", ramp_u8)
     pending = raster_create_pending(uri=str(path), trusted=True)
-    monkeypatch.setattr(Band.objects, "bulk_create", lambda *a, **k: (_ for _ in ()).throw(OSError("no space")))
+    monkeypatch.setattr(
+        Band.objects, "bulk_create", lambda *a, **k: (_ for _ in ()).throw(OSError("no space"))
+    )
 
     with pytest.raises(OSError):
         raster_ingest(uri=str(path), trusted=True, placeholder=pending)

@@ -6,135 +6,249 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('license', models.CharField(blank=True, help_text="SPDX identifier or 'proprietary'", max_length=100)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "license",
+                    models.CharField(
+                        blank=True, help_text="SPDX identifier or 'proprietary'", max_length=100
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Raster',
+            name="Raster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('uri', models.CharField(help_text='What the user gave: a local path, an http(s):// URL or s3://bucket/key', max_length=2048)),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('processing', 'processing'), ('ready', 'ready'), ('failed', 'failed')], default='pending', max_length=12)),
-                ('error', models.TextField(blank=True, help_text='Why ingestion failed, in words')),
-                ('checksum_sha256', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('size_bytes', models.BigIntegerField(blank=True, null=True)),
-                ('footprint', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326)),
-                ('bbox_west', models.FloatField(blank=True, null=True)),
-                ('bbox_south', models.FloatField(blank=True, null=True)),
-                ('bbox_east', models.FloatField(blank=True, null=True)),
-                ('bbox_north', models.FloatField(blank=True, null=True)),
-                ('crs_wkt', models.TextField(blank=True)),
-                ('crs_epsg', models.PositiveIntegerField(blank=True, null=True)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('band_count', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('dtype', models.CharField(blank=True, max_length=16)),
-                ('nodata', models.FloatField(blank=True, help_text='Nodata of the first band (NaN allowed)', null=True)),
-                ('geotransform', models.JSONField(blank=True, help_text='GDAL order: x0, dx, rx, y0, ry, dy', null=True)),
-                ('resolution_x', models.FloatField(blank=True, help_text='Pixel width in CRS units', null=True)),
-                ('resolution_y', models.FloatField(blank=True, help_text='Pixel height in CRS units', null=True)),
-                ('ground_resolution_m', models.FloatField(blank=True, help_text="Approximate metres per pixel at the raster's centre", null=True)),
-                ('acquired_at', models.DateTimeField(blank=True, null=True)),
-                ('stats_width', models.PositiveIntegerField(blank=True, null=True)),
-                ('stats_height', models.PositiveIntegerField(blank=True, null=True)),
-                ('is_cog', models.BooleanField(blank=True, null=True)),
-                ('cog_errors', models.JSONField(blank=True, default=list)),
-                ('cog_warnings', models.JSONField(blank=True, default=list)),
-                ('cog_info', models.JSONField(blank=True, default=dict, help_text='rio-cogeo profile, GEO and IFD detail')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('collection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rasters', to='rastercatalog.collection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "uri",
+                    models.CharField(
+                        help_text="What the user gave: a local path, an http(s):// URL or s3://bucket/key",
+                        max_length=2048,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("processing", "processing"),
+                            ("ready", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("error", models.TextField(blank=True, help_text="Why ingestion failed, in words")),
+                (
+                    "checksum_sha256",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                ("size_bytes", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "footprint",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326
+                    ),
+                ),
+                ("bbox_west", models.FloatField(blank=True, null=True)),
+                ("bbox_south", models.FloatField(blank=True, null=True)),
+                ("bbox_east", models.FloatField(blank=True, null=True)),
+                ("bbox_north", models.FloatField(blank=True, null=True)),
+                ("crs_wkt", models.TextField(blank=True)),
+                ("crs_epsg", models.PositiveIntegerField(blank=True, null=True)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("band_count", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("dtype", models.CharField(blank=True, max_length=16)),
+                (
+                    "nodata",
+                    models.FloatField(
+                        blank=True, help_text="Nodata of the first band (NaN allowed)", null=True
+                    ),
+                ),
+                (
+                    "geotransform",
+                    models.JSONField(
+                        blank=True, help_text="GDAL order: x0, dx, rx, y0, ry, dy", null=True
+                    ),
+                ),
+                (
+                    "resolution_x",
+                    models.FloatField(blank=True, help_text="Pixel width in CRS units", null=True),
+                ),
+                (
+                    "resolution_y",
+                    models.FloatField(blank=True, help_text="Pixel height in CRS units", null=True),
+                ),
+                (
+                    "ground_resolution_m",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Approximate metres per pixel at the raster's centre",
+                        null=True,
+                    ),
+                ),
+                ("acquired_at", models.DateTimeField(blank=True, null=True)),
+                ("stats_width", models.PositiveIntegerField(blank=True, null=True)),
+                ("stats_height", models.PositiveIntegerField(blank=True, null=True)),
+                ("is_cog", models.BooleanField(blank=True, null=True)),
+                ("cog_errors", models.JSONField(blank=True, default=list)),
+                ("cog_warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "cog_info",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="rio-cogeo profile, GEO and IFD detail"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rasters",
+                        to="rastercatalog.collection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Band',
+            name="Band",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveSmallIntegerField(help_text='1-based, as in GDAL')),
-                ('dtype', models.CharField(max_length=16)),
-                ('color_interpretation', models.CharField(blank=True, max_length=32)),
-                ('description', models.CharField(blank=True, max_length=255)),
-                ('nodata', models.FloatField(blank=True, null=True)),
-                ('valid_pixels', models.BigIntegerField(blank=True, help_text='Valid pixels counted at the statistics level', null=True)),
-                ('min', models.FloatField(blank=True, null=True)),
-                ('max', models.FloatField(blank=True, null=True)),
-                ('mean', models.FloatField(blank=True, null=True)),
-                ('std', models.FloatField(blank=True, null=True)),
-                ('p2', models.FloatField(blank=True, null=True)),
-                ('p98', models.FloatField(blank=True, null=True)),
-                ('histogram', models.JSONField(blank=True, default=dict, help_text='{"edges": [...], "counts": [...]}')),
-                ('approximate', models.BooleanField(default=False)),
-                ('raster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='rastercatalog.raster')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveSmallIntegerField(help_text="1-based, as in GDAL")),
+                ("dtype", models.CharField(max_length=16)),
+                ("color_interpretation", models.CharField(blank=True, max_length=32)),
+                ("description", models.CharField(blank=True, max_length=255)),
+                ("nodata", models.FloatField(blank=True, null=True)),
+                (
+                    "valid_pixels",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="Valid pixels counted at the statistics level",
+                        null=True,
+                    ),
+                ),
+                ("min", models.FloatField(blank=True, null=True)),
+                ("max", models.FloatField(blank=True, null=True)),
+                ("mean", models.FloatField(blank=True, null=True)),
+                ("std", models.FloatField(blank=True, null=True)),
+                ("p2", models.FloatField(blank=True, null=True)),
+                ("p98", models.FloatField(blank=True, null=True)),
+                (
+                    "histogram",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"edges": [...], "counts": [...]}'
+                    ),
+                ),
+                ("approximate", models.BooleanField(default=False)),
+                (
+                    "raster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bands",
+                        to="rastercatalog.raster",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['raster', 'index'],
+                "ordering": ["raster", "index"],
             },
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['status'], name='rastercatal_status_cdf542_idx'),
+            model_name="raster",
+            index=models.Index(fields=["status"], name="rastercatal_status_cdf542_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['acquired_at'], name='rastercatal_acquire_ef8810_idx'),
+            model_name="raster",
+            index=models.Index(fields=["acquired_at"], name="rastercatal_acquire_ef8810_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['collection', 'acquired_at'], name='rastercatal_collect_32d2c7_idx'),
+            model_name="raster",
+            index=models.Index(
+                fields=["collection", "acquired_at"], name="rastercatal_collect_32d2c7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['dtype'], name='rastercatal_dtype_13bf0f_idx'),
+            model_name="raster",
+            index=models.Index(fields=["dtype"], name="rastercatal_dtype_13bf0f_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['band_count'], name='rastercatal_band_co_7d7e4d_idx'),
+            model_name="raster",
+            index=models.Index(fields=["band_count"], name="rastercatal_band_co_7d7e4d_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['is_cog'], name='rastercatal_is_cog_8315d7_idx'),
+            model_name="raster",
+            index=models.Index(fields=["is_cog"], name="rastercatal_is_cog_8315d7_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['ground_resolution_m'], name='rastercatal_ground__72ba1f_idx'),
+            model_name="raster",
+            index=models.Index(
+                fields=["ground_resolution_m"], name="rastercatal_ground__72ba1f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['created'], name='rastercatal_created_5bf088_idx'),
+            model_name="raster",
+            index=models.Index(fields=["created"], name="rastercatal_created_5bf088_idx"),
         ),
         migrations.AddIndex(
-            model_name='raster',
-            index=models.Index(fields=['name'], name='rastercatal_name_be78bb_idx'),
+            model_name="raster",
+            index=models.Index(fields=["name"], name="rastercatal_name_be78bb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='raster',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(('checksum_sha256__isnull', False), ('footprint__isnull', False)), _connector='OR'), name='raster_ready_is_complete', violation_error_message='A ready raster needs a checksum and a footprint.'),
+            model_name="raster",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ready"), _negated=True),
+                    models.Q(("checksum_sha256__isnull", False), ("footprint__isnull", False)),
+                    _connector="OR",
+                ),
+                name="raster_ready_is_complete",
+                violation_error_message="A ready raster needs a checksum and a footprint.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='band',
-            constraint=models.UniqueConstraint(fields=('raster', 'index'), name='band_unique_index'),
+            model_name="band",
+            constraint=models.UniqueConstraint(
+                fields=("raster", "index"), name="band_unique_index"
+            ),
         ),
     ]

@@ -27,30 +27,48 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("sources", nargs="*", metavar="PATH|URL|DIR")
-        parser.add_argument("--recursive", "-r", action="store_true", help="descend into subdirectories")
-        parser.add_argument("--collection", metavar="SLUG", help="add to this collection (made if missing)")
-        parser.add_argument("--from-file", metavar="LIST", help="read sources from a file, one a line ('-' = stdin)")
-        parser.add_argument("--async", dest="run_async", action="store_true", help="queue for a Celery worker")
-        parser.add_argument("--name", default="", help="raster name (one source only; default: file name)")
-        parser.add_argument("--acquired-at", default="", help="acquisition time, ISO 8601 (overrides tags)")
+        parser.add_argument(
+            "--recursive", "-r", action="store_true", help="descend into subdirectories"
+        )
+        parser.add_argument(
+            "--collection", metavar="SLUG", help="add to this collection (made if missing)"
+        )
+        parser.add_argument(
+            "--from-file", metavar="LIST", help="read sources from a file, one a line ('-' = stdin)"
+        )
+        parser.add_argument(
+            "--async", dest="run_async", action="store_true", help="queue for a Celery worker"
+        )
+        parser.add_argument(
+            "--name", default="", help="raster name (one source only; default: file name)"
+        )
+        parser.add_argument(
+            "--acquired-at", default="", help="acquisition time, ISO 8601 (overrides tags)"
+        )
 
     def handle(self, *args, **options) -> None:
         uris = list(_expand(options["sources"], recursive=options["recursive"]))
         if options["from_file"]:
             uris.extend(_read_list(options["from_file"]))
         if not uris:
-            raise CommandError("nothing to ingest: give paths, directories, URLs or --from-file LIST")
+            raise CommandError(
+                "nothing to ingest: give paths, directories, URLs or --from-file LIST"
+            )
         if options["name"] and len(uris) > 1:
-            raise CommandError("--name applies to a single source; got %d" % len(uris))
+            raise CommandError(f"--name applies to a single source; got {len(uris)}")
         acquired_at = None
         if options["acquired_at"]:
             acquired_at = parse_datetime(options["acquired_at"])
             if acquired_at is None:
-                raise CommandError(f"--acquired-at: not an ISO 8601 date-time: {options['acquired_at']!r}")
+                raise CommandError(
+                    f"--acquired-at: not an ISO 8601 date-time: {options['acquired_at']!r}"
+                )
         collection = self._collection(options["collection"])
 
         if options["run_async"] and settings.CELERY_TASK_ALWAYS_EAGER:
-            self.stderr.write("--async: no broker configured (CELERY_BROKER_URL/REDIS_URL); ingesting here")
+            self.stderr.write(
+                "--async: no broker configured (CELERY_BROKER_URL/REDIS_URL); ingesting here"
+            )
         if options["run_async"] and not settings.CELERY_TASK_ALWAYS_EAGER:
             outcomes = [self._queue(uri, options["name"], collection, acquired_at) for uri in uris]
         else:
@@ -70,12 +88,28 @@ class Command(BaseCommand):
         with tqdm(total=len(uris), unit="file", file=sys.stderr, disable=None) as files:
             for uri in uris:
                 files.set_description(Path(uri).name[:40])
-                with tqdm(total=_size_or_none(uri), unit="B", unit_scale=True, leave=False,
-                          file=sys.stderr, disable=None) as progress:
+                with tqdm(
+                    total=_size_or_none(uri),
+                    unit="B",
+                    unit_scale=True,
+                    leave=False,
+                    file=sys.stderr,
+                    disable=None,
+                ) as progress:
                     try:
-                        result = raster_ingest(uri=uri, name=name, collection=collection,
-                                               acquired_at=acquired_at, trusted=True, progress=progress.update)
-                        outcome = ("ingested" if result.created else "already present", uri, result.message)
+                        result = raster_ingest(
+                            uri=uri,
+                            name=name,
+                            collection=collection,
+                            acquired_at=acquired_at,
+                            trusted=True,
+                            progress=progress.update,
+                        )
+                        outcome = (
+                            "ingested" if result.created else "already present",
+                            uri,
+                            result.message,
+                        )
                     except IngestError as exc:
                         outcome = ("failed", uri, exc.reason)
                 outcomes.append(outcome)
@@ -96,9 +130,13 @@ class Command(BaseCommand):
         for kind, uri, message in outcomes:
             style = self.style.ERROR if kind == "failed" else self.style.SUCCESS
             self.stdout.write(style(f"{kind:>15}  {uri}: {message}"))
-        counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in
-                  ("ingested", "already present", "queued", "failed")}
-        summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind in ("ingested", "failed"))
+        counts = {
+            kind: sum(1 for o in outcomes if o[0] == kind)
+            for kind in ("ingested", "already present", "queued", "failed")
+        }
+        summary = ", ".join(
+            f"{n} {kind}" for kind, n in counts.items() if n or kind in ("ingested", "failed")
+        )
         self.stdout.write(f"summary: {summary}")
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} of {len(outcomes)} failed", returncode=1)
@@ -110,7 +148,9 @@ def _expand(arguments: Iterable[str], *, recursive: bool) -> Iterator[str]:
         path = Path(argument)
         if "://" not in argument and path.is_dir():
             files = path.rglob("*") if recursive else path.glob("*")
-            yield from sorted(str(f) for f in files if f.is_file() and f.suffix.lower() in RASTER_SUFFIXES)
+            yield from sorted(
+                str(f) for f in files if f.is_file() and f.suffix.lower() in RASTER_SUFFIXES
+            )
         else:
             yield argument
 

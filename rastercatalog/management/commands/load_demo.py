@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Generate and ingest the demo rasters into the 'demo' collection (idempotent)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--no-admin", action="store_true", help="don't create the admin/admin user")
+        parser.add_argument(
+            "--no-admin", action="store_true", help="don't create the admin/admin user"
+        )
 
     def handle(self, *args, **options) -> None:
         collection, _ = Collection.objects.get_or_create(
@@ -45,4 +47,6 @@ class Command(BaseCommand):
             return
         # A known password is acceptable only because runserver listens on 127.0.0.1.
         users.objects.create_superuser("admin", "admin@example.invalid", "admin")
-        self.stdout.write("created superuser admin (password: admin) - change it for anything but a demo")
+        self.stdout.write(
+            "created superuser admin (password: admin) - change it for anything but a demo"
+        )
