@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
 from .models import Band, Collection, Raster
-from .reader import RasterRejected, dataset_check_structure, dataset_open
+from .reader import RasterRejected, dataset_check_structure, dataset_open, dataset_verify_pixels
 from .sources import RasterSource, SourceRefused, source_checksum, source_resolve
 
 logger = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ def _inspect(source: RasterSource, size: int):
         dataset = dataset_open(source)
         dataset_check_structure(dataset, file_size=size)
         facts = raster_inspect(dataset)
+        dataset_verify_pixels(dataset)
     except RuntimeError as exc:  # GDAL errors not already turned into a reason
         raise RasterRejected(f"GDAL cannot read the raster: {exc}") from exc
     finally:

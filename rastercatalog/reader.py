@@ -167,3 +167,26 @@ def _check_block_ranges(band: gdal.Band, file_size: int) -> None:
                     f"file truncated at tile {tile} (level {band.XSize}x{band.YSize}): it needs bytes up "
                     f"to {int(offset) + int(size)} but the file has {file_size}"
                 )
+
+
+def dataset_verify_pixels(ds: gdal.Dataset, *, chunk_bytes: int = 8 * 1024 * 1024) -> None:
+    """Decode every block of every level once: a corrupt tile fails here, not when a user views it.
+
+    Reads go a row of blocks at a time (bounded by `chunk_bytes`), so memory stays flat; the cost is
+    one pass over the file, as for the checksum.
+    """
+    levels = [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
+    for band in _with_overviews(levels):
+        block_x, block_y = band.GetBlockSize()
+        pixel_bytes = max(1, gdal.GetDataTypeSize(band.DataType) // 8)
+        columns = max(block_x, (chunk_bytes // (pixel_bytes * block_y)) // block_x * block_x)
+        for y in range(0, band.YSize, block_y):
+            for x in range(0, band.XSize, columns):
+                width, height = min(columns, band.XSize - x), min(block_y, band.YSize - y)
+                try:
+                    band.ReadRaster(x, y, width, height)
+                except RuntimeError as exc:
+                    raise RasterRejected(
+                        f"pixels cannot be read (corrupt data) at level {band.XSize}x{band.YSize}, "
+                        f"rows {y}-{y + height}: {_gdal_message(exc)}"
+                    ) from exc

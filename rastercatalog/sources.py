@@ -68,7 +68,7 @@ def source_resolve(uri: str, *, trusted: bool = False) -> RasterSource:
     uri = (uri or "").strip()
     if not uri:
         raise SourceRefused("no source given: pass a local path, an http(s):// URL or an s3:// URI")
-    if "\x00" in uri or "\n" in uri or "\r" in uri:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
         raise SourceRefused("the source contains control characters")
     if _GDAL_SPECIAL.match(uri):
         raise SourceRefused(
@@ -147,8 +147,8 @@ def _refuse_private_host(host: str, port: int) -> None:
 
 
 def _resolve_s3(uri: str, *, trusted: bool) -> RasterSource:
-    parts = urlsplit(uri)
-    bucket, key = parts.netloc, parts.path.lstrip("/")
+    # Not urlsplit: '?' and '#' are legal in S3 keys and must stay part of the key.
+    bucket, _, key = uri[len("s3://") :].partition("/")
     if not _S3_BUCKET.match(bucket):
         raise SourceRefused(f"not a valid S3 bucket name: {bucket!r}")
     if not key or ".." in key.split("/"):
