@@ -17,6 +17,7 @@ from .ingest import (
     raster_revalidate_cog,
 )
 from .models import Band, Collection, Raster
+from .selectors import raster_footprints_geojson
 from .tasks import raster_ingest_later
 from .uploads import upload_discard, upload_save
 
@@ -135,6 +136,16 @@ class RasterAdmin(LeafletGeoAdmin):
         ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # not a redirect: show this page's footprints on a map
+            response.context_data["footprints_geojson"] = raster_footprints_geojson(
+                changelist.result_list,
+                url_for=lambda r: reverse("admin:rastercatalog_raster_change", args=[r.pk]),
+            )
+        return response
 
     # --- adding = ingesting -------------------------------------------------------------------
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable
+
 from django.db.models import Count, QuerySet
 
 from .models import Raster
@@ -16,3 +19,25 @@ def raster_counts_by_status() -> dict[str, int]:
 def raster_list_ready() -> QuerySet[Raster]:
     """Rasters whose ingestion finished, newest first."""
     return Raster.objects.filter(status=Raster.Status.READY).select_related("collection")
+
+
+def raster_footprints_geojson(
+    rasters: Iterable[Raster], *, url_for: Callable[[Raster], str]
+) -> dict:
+    """A GeoJSON FeatureCollection of the footprints of `rasters` (those that have one)."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(raster.footprint.geojson),
+            "properties": {
+                "id": raster.pk,
+                "name": raster.name,
+                "status": raster.status,
+                "bbox": list(raster.bbox) if raster.bbox else None,
+                "url": url_for(raster),
+            },
+        }
+        for raster in rasters
+        if raster.footprint is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}

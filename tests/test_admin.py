@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
@@ -241,6 +242,22 @@ def test_upload_and_uri_together_or_neither_are_refused(admin_client, dirs, writ
 
 
 # --- change page ----------------------------------------------------------------------------
+
+
+def test_changelist_maps_the_footprints_listed(admin_client, ingested, ramp_u8):
+    raster = ingested("mapped.tif", ramp_u8)
+
+    response = admin_client.get(_changelist_url())
+
+    assert response.status_code == 200
+    script = response.content.split(b'id="footprints-data" type="application/json">')[1]
+    data = json.loads(script.split(b"</script>")[0])
+    features = {f["properties"]["name"]: f for f in data["features"]}
+    feature = features[raster.name]
+    assert feature["geometry"]["type"] == "MultiPolygon"
+    assert feature["properties"]["url"] == _change_url(raster)
+    assert feature["properties"]["bbox"] == pytest.approx(list(raster.bbox))
+    assert b"rastercatalog/footprint_map.js" in response.content
 
 
 def test_change_page_shows_footprint_map_and_bands(admin_client, ingested):
