@@ -7,6 +7,10 @@ set -euo pipefail
 purpose=${1:-run}
 # GDAL comes from the distribution; the Python bindings are built against it (see Makefile).
 packages=(gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv python3-dev g++)
+if [ "$purpose" = "test" ]; then
+  # Browser tests drive Debian's Chromium with Playwright (which cannot download a browser here).
+  packages+=(chromium)
+fi
 if [ "$purpose" = "test" ] && [ -z "${DATABASE_URL:-}" ]; then
   # The suite runs on the local PostgreSQL; it needs the PostGIS build that matches its major version.
   pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
