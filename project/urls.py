@@ -1,7 +1,8 @@
-"""URL configuration: the viewer at /, the admin at /admin/, health at /healthz."""
+"""URL configuration: the viewer at /, the admin, the REST API and its docs, STAC, health."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rastercatalog.views import HealthApi, ViewerPage
 
@@ -9,4 +10,8 @@ urlpatterns = [
     path("", ViewerPage.as_view(), name="viewer"),
     path("healthz", HealthApi.as_view(), name="health"),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("rastercatalog.api.urls")),
+    path("stac/", include("rastercatalog.api.stac_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Catalog search routes (GeoJSON rasters, collections, footprint vector tiles)."""
+
+urlpatterns: list = []

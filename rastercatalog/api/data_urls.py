@@ -1,0 +1,3 @@
+"""Per-raster data routes (tiles, metadata, pixel, histogram, region, thumbnail, cog)."""
+
+urlpatterns: list = []

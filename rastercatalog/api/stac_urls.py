@@ -1,0 +1,3 @@
+"""STAC API routes under /stac/."""
+
+urlpatterns: list = []
