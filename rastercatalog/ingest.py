@@ -68,12 +68,14 @@ def raster_ingest(
     """
     try:
         source = source_resolve(uri, trusted=trusted)
+        # A placeholder that was never ingested may simply go if its bytes are catalogued already.
+        fresh = placeholder is None or placeholder.width is None
         if placeholder is not None:
             _set_status(placeholder, Raster.Status.PROCESSING)
         checksum, size = _checksum(source, progress)
         duplicate = _ready_with_checksum(checksum, exclude=placeholder)
         if duplicate is not None:
-            return _already_present(duplicate, placeholder)
+            return _already_present(duplicate, placeholder, fresh=fresh)
         facts, cog = _inspect(source, size)
         raster = placeholder or Raster(uri=source.uri)
         _fill(raster, facts, cog, checksum=checksum, size=size, name=name or _name_from(uri))
@@ -88,7 +90,7 @@ def raster_ingest(
             duplicate = _ready_with_checksum(checksum, exclude=placeholder)
             if duplicate is None:
                 raise
-            return _already_present(duplicate, placeholder)
+            return _already_present(duplicate, placeholder, fresh=fresh)
         logger.info("ingested %s as raster %s", uri, raster.pk)
         return IngestResult(raster, created=True)
     except (SourceRefused, RasterRejected) as exc:
@@ -141,10 +143,10 @@ def raster_revalidate_cog(*, raster: Raster) -> Raster:
     return raster
 
 
-def _already_present(duplicate: Raster, placeholder: Raster | None) -> IngestResult:
+def _already_present(duplicate: Raster, placeholder: Raster | None, *, fresh: bool) -> IngestResult:
     """The bytes are catalogued as `duplicate`: drop a fresh placeholder, refuse to merge an old row."""
     if placeholder is not None:
-        if placeholder.width is not None:  # it was ingested before: never delete a catalogued row
+        if not fresh:  # it was ingested before: never delete a catalogued row
             raise RasterRejected(
                 f"the file now has the same bytes as raster {duplicate.pk} ({duplicate.name}); "
                 "delete one of the two"
