@@ -1,6 +1,14 @@
 # rastercatalog image for docker-compose.yml: the web process and the Celery worker.
 # GDAL comes from Debian and the Python bindings are built against it at exactly its version, the
 # same path as `make run` (see README, "Installing GDAL").
+# The viewer (frontend/) is built with Node in its own stage; only its static output is kept.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
 FROM debian:bookworm-slim
 
 ENV DEBIAN_FRONTEND=noninteractive \
@@ -28,6 +36,7 @@ COPY pyproject.toml README.md manage.py ./
 COPY project ./project
 COPY rastercatalog ./rastercatalog
 COPY frontend ./frontend
+COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install .
 
 # The database (SpatiaLite), uploads and demo rasters live here; docker-compose.yml mounts a volume.

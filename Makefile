@@ -11,7 +11,7 @@ GDAL_VERSION = $(shell gdal-config --version 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format system-deps system-deps-test venv migrate demo worker bench clean
+.PHONY: help run test lint format system-deps system-deps-test venv migrate demo worker bench clean frontend
 
 help:
 	@echo "make run    - set up what is missing, load demo rasters, serve on http://$(HOST):$(PORT)"
@@ -48,7 +48,7 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+run: demo frontend
 	@echo "rastercatalog: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin / admin)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -56,9 +56,23 @@ worker: venv
 	$(VENV)/bin/celery -A project worker --loglevel=info --concurrency=2
 
 test: system-deps-test
-	@$(MAKE) --no-print-directory $(VENV)/.deps
+	@$(MAKE) --no-print-directory $(VENV)/.deps frontend
+	cd frontend && npm test
 	@scripts/ensure-postgres.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The map viewer (frontend/): npm ci when the lockfile changes, a Vite build when a source does.
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.js
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/.built: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	touch $@
+
+frontend: system-deps
+	@$(MAKE) --no-print-directory frontend/dist/.built
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -71,6 +85,8 @@ format: venv
 
 bench: venv
 	$(PY) bench/ingest.py
+	$(PY) bench/tiles.py
+	$(PY) bench/search.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/demo .pytest_cache

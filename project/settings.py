@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -79,6 +80,16 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # Concurrent writers (runserver + a worker) otherwise fail at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Reuse connections across requests, checked before reuse: a new PostgreSQL or SpatiaLite
+# connection (which loads the extension) costs 3-6 ms, 5-10 times a cached tile.
+# `?conn_max_age=` in DATABASE_URL wins.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"].endswith("postgis"):
+    # PostgreSQL's JIT compiler spends hundreds of milliseconds compiling the large searches and
+    # tile queries of the API, which then run in tens: a web app's queries are better without it.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: local memory, or Redis when REDIS_URL is set. ---
@@ -118,6 +129,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# The map viewer's build (`npm run build` in frontend/, run by `make run` and `make test`).
+VIEWER_DIST_DIR = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [("viewer", VIEWER_DIST_DIR)] if VIEWER_DIST_DIR.is_dir() else []
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Uploads above this size are spooled to disk rather than memory.
@@ -125,7 +139,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Browsers use the admin's session; scripts send "Authorization: Token <key>" (admin: Tokens).
+    # Token first: a request without valid credentials then gets 401 with "WWW-Authenticate: Token".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Reads: public unless RASTERCATALOG_PUBLIC_READ=false. Writes: staff or a token holder.
+    "DEFAULT_PERMISSION_CLASSES": ["rastercatalog.api.permissions.CatalogAccess"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -139,6 +160,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# The basemap of the viewer and the admin maps (XYZ template). The viewer falls back to offline
+# Natural Earth imagery when these tiles cannot be fetched.
+RASTERCATALOG_BASEMAP_URL = env.str(
+    "RASTERCATALOG_BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+RASTERCATALOG_BASEMAP_ATTRIBUTION = env.str(
+    "RASTERCATALOG_BASEMAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
+)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (20.0, 0.0),
     "DEFAULT_ZOOM": 2,
@@ -147,16 +176,8 @@ LEAFLET_CONFIG = {
     "TILES": [
         (
             "OpenStreetMap",
-            env.str(
-                "RASTERCATALOG_BASEMAP_URL",
-                default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            ),
-            {
-                "attribution": env.str(
-                    "RASTERCATALOG_BASEMAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
-                ),
-                "maxZoom": 19,
-            },
+            RASTERCATALOG_BASEMAP_URL,
+            {"attribution": RASTERCATALOG_BASEMAP_ATTRIBUTION, "maxZoom": 19},
         )
     ],
 }
@@ -184,6 +205,32 @@ RASTERCATALOG_UPLOAD_DIR = MEDIA_ROOT / "uploads"
 RASTERCATALOG_DEMO_DIR = VAR_DIR / "demo"
 # Network reads of remote rasters (GDAL_HTTP_TIMEOUT etc. are set from these at start-up).
 RASTERCATALOG_HTTP_TIMEOUT = env.int("RASTERCATALOG_HTTP_TIMEOUT", default=30)
+
+# --- Data API (tiles and other rendered responses). ---
+# Cache-Control max-age of responses computed from a raster's bytes (tiles, thumbnails…), seconds.
+RASTERCATALOG_DATA_MAX_AGE = env.int("RASTERCATALOG_DATA_MAX_AGE", default=3600)
+# How long a rendered tile stays in the Django cache (seconds; the key holds the checksum).
+RASTERCATALOG_TILE_CACHE_TIMEOUT = env.int("RASTERCATALOG_TILE_CACHE_TIMEOUT", default=86400)
+# Zooms served finer than the raster's native zoom, and coarser than its smallest overview (each
+# coarser zoom doubles the pixels a tile reads).
+RASTERCATALOG_TILE_OVERZOOM = env.int("RASTERCATALOG_TILE_OVERZOOM", default=4)
+RASTERCATALOG_TILE_UNDERZOOM = env.int("RASTERCATALOG_TILE_UNDERZOOM", default=3)
+# Histograms are computed on a level at most this many pixels a side.
+RASTERCATALOG_HISTOGRAM_MAX_SIZE = env.int("RASTERCATALOG_HISTOGRAM_MAX_SIZE", default=1024)
+# Regions (GeoTIFF, PNG, JPEG) and thumbnails larger than this many pixels a side are refused (400).
+RASTERCATALOG_REGION_MAX_SIZE = env.int("RASTERCATALOG_REGION_MAX_SIZE", default=4096)
+RASTERCATALOG_THUMBNAIL_MAX_SIZE = env.int("RASTERCATALOG_THUMBNAIL_MAX_SIZE", default=1024)
+# Files uploaded to POST /api/cog/validate may be at most this many bytes (413 beyond).
+RASTERCATALOG_COG_VALIDATE_MAX_BYTES = env.int(
+    "RASTERCATALOG_COG_VALIDATE_MAX_BYTES", default=256 * 1024 * 1024
+)
+
+# --- Search API (catalog search, STAC, footprint tiles). ---
+# false: every API read needs a login or a token. Private rasters are never public either way.
+RASTERCATALOG_PUBLIC_READ = env.bool("RASTERCATALOG_PUBLIC_READ", default=True)
+# Features per page when `limit` is not given, and the most a client may ask for.
+RASTERCATALOG_SEARCH_DEFAULT_LIMIT = env.int("RASTERCATALOG_SEARCH_DEFAULT_LIMIT", default=100)
+RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", default=1000)
 
 LOGGING = {
     "version": 1,

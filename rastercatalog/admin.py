@@ -67,6 +67,7 @@ class RasterAdmin(LeafletGeoAdmin):
         "name",
         "collection",
         "status",
+        "visibility",
         "dtype",
         "band_count",
         "is_cog",
@@ -74,7 +75,8 @@ class RasterAdmin(LeafletGeoAdmin):
         "acquired_at",
         "created",
     ]
-    list_filter = ["status", "collection", "is_cog", "dtype", "band_count"]
+    list_filter = ["status", "visibility", "collection", "is_cog", "dtype", "band_count"]
+    raw_id_fields = ["owner"]
     search_fields = ["name", "=checksum_sha256", "uri"]
     date_hierarchy = "created"
     list_select_related = ["collection"]
@@ -108,6 +110,7 @@ class RasterAdmin(LeafletGeoAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "collection", "acquired_at", "status", "error", "uri"]}),
+        ("Access", {"fields": ["visibility", "owner"]}),
         ("Where", {"fields": ["footprint", "bbox"]}),
         (
             "File",

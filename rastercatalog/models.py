@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
@@ -34,6 +35,10 @@ class Raster(models.Model):
         READY = "ready", "ready"
         FAILED = "failed", "failed"
 
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "public"
+        PRIVATE = "private", "private (owner and staff only)"
+
     name = models.CharField(max_length=255)
     collection = models.ForeignKey(
         Collection, null=True, blank=True, on_delete=models.PROTECT, related_name="rasters"
@@ -44,6 +49,19 @@ class Raster(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True, help_text="Why ingestion failed, in words")
+
+    # Who may find it through the API: everyone, or only its owner and staff.
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rasters",
+        help_text="Sees the raster when it is private (staff always do)",
+    )
 
     # The file as stored. Null until ingestion has read it; unique so the same bytes map to one row.
     checksum_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -96,14 +114,15 @@ class Raster(models.Model):
         ordering = ["-created", "-id"]
         indexes = [
             models.Index(fields=["status"]),
-            models.Index(fields=["acquired_at"]),
             models.Index(fields=["collection", "acquired_at"]),
             models.Index(fields=["dtype"]),
             models.Index(fields=["band_count"]),
             models.Index(fields=["is_cog"]),
-            models.Index(fields=["ground_resolution_m"]),
-            models.Index(fields=["created"]),
-            models.Index(fields=["name"]),
+            # The search API pages with keysets (sort key, id): these serve its orderings.
+            models.Index(fields=["acquired_at", "id"]),
+            models.Index(fields=["ground_resolution_m", "id"]),
+            models.Index(fields=["created", "id"]),
+            models.Index(fields=["name", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,7 +3,7 @@
 Every raster the catalog reads is opened here, from a `RasterSource` that `sources.py` vetted. Only
 the drivers in ALLOWED_DRIVERS may open it: Debian's GDAL 3.6 would otherwise let a `.tif` that is
 really a VRT read `/etc/passwd`, or a WMS XML file reach any host. (large-image, which renders tiles,
-is imported here and nowhere else once the data API exists.)
+opens files itself: `tilesource.py` runs `dataset_open` on a file before large-image sees it.)
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Page and health views. The REST API lives in rastercatalog/api/."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -9,9 +12,23 @@ from .selectors import raster_counts_by_status
 
 
 class ViewerPage(TemplateView):
-    """The single-page viewer (frontend/index.html)."""
+    """The single-page viewer (frontend/dist/index.html, built by `npm run build`)."""
 
-    template_name = "index.html"
+    def get_template_names(self) -> list[str]:
+        # Until the front end is built, a page that says how to build it rather than a 500.
+        return ["dist/index.html", "rastercatalog/viewer_unbuilt.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["viewer_config"] = {
+            "apiRoot": reverse("raster-list").removesuffix("rasters/"),
+            "cesiumBaseUrl": static("viewer/cesium/"),
+            "basemapUrl": settings.RASTERCATALOG_BASEMAP_URL,
+            "basemapAttribution": settings.RASTERCATALOG_BASEMAP_ATTRIBUTION,
+            "regionMaxSize": settings.RASTERCATALOG_REGION_MAX_SIZE,
+            "searchLimit": settings.RASTERCATALOG_SEARCH_DEFAULT_LIMIT,
+        }
+        return context
 
 
 class HealthApi(View):

@@ -7,6 +7,8 @@ set -euo pipefail
 purpose=${1:-run}
 # GDAL comes from the distribution; the Python bindings are built against it (see Makefile).
 packages=(gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv python3-dev g++)
+# The map viewer is built with npm (frontend/); any Node >= 18 will do, Debian's included.
+command -v node >/dev/null || packages+=(nodejs npm)
 if [ "$purpose" = "test" ]; then
   # Browser tests drive Debian's Chromium with Playwright (which cannot download a browser here).
   packages+=(chromium)

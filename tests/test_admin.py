@@ -291,6 +291,8 @@ def test_change_page_saves_name_and_date_and_keeps_what_ingestion_found(
         "collection": "",
         "acquired_at_0": "2024-01-02",
         "acquired_at_1": "03:04:05",
+        "visibility": "public",
+        "owner": "",
         "footprint": unescape(footprint),  # what the browser posts back from the hidden textarea
         "bands-TOTAL_FORMS": "1",
         "bands-INITIAL_FORMS": "1",

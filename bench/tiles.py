@@ -1,0 +1,332 @@
+"""Benchmark: map tiles served by rastercatalog (gunicorn) against TiTiler (uvicorn), same COGs.
+
+Not a test. It writes two COGs into --dir, reusing them when present:
+
+- a Sentinel-2-like scene: 10980 x 10980, 3 x uint8, DEFLATE, UTM 33N at 10 m (fields, texture);
+- a DEM: 5490 x 5490 float32, DEFLATE + floating-point predictor, same area at 20 m, nodata corner.
+
+It catalogues them with `manage.py ingest` into a SpatiaLite database under --dir (or
+--database-url), serves the app with gunicorn (2 sync workers) and TiTiler (`titiler.core`,
+installed in a throwaway venv outside the project, --titiler-venv) with uvicorn (2 workers), both
+on 127.0.0.1, and requests the same fixed tiles over zooms native-4 .. native at concurrency 1 and
+8: ours uncached (a never-seen `nodata` value makes every request a cache miss; the tiles differ
+from the warm-up's, so GDAL's block cache has not seen them either), ours cached, and TiTiler
+(which has no tile cache). Each request opens a new connection, for both servers. Every server is
+stopped at the end, whatever happens; --timeout bounds the whole run.
+
+    .venv/bin/python bench/tiles.py [--dir /tmp/rastercatalog-bench-tiles] [--tiles-per-zoom 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from osgeo import gdal
+from tile_rasters import dem_write, native_zooms, scene_write, tile_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+TITILER_APP = (
+    "from fastapi import FastAPI\nfrom titiler.core.factory import TilerFactory\n"
+    "app = FastAPI()\napp.include_router(TilerFactory().router, prefix='/cog')\n"
+)
+# Our query, TiTiler's query: the same picture.
+STYLES = {
+    "rgb": ("band=1,2,3", "bidx=1&bidx=2&bidx=3"),
+    "dem": ("palette=terrain&min=0&max=1500", "bidx=1&rescale=0,1500&colormap_name=terrain"),
+}
+gdal.UseExceptions()
+
+
+def main() -> int:
+    args = _parse_args()
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(args.timeout)
+    directory = Path(args.dir).resolve()
+    (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
+    rasters = {
+        "rgb": (directory / "scene_10980_rgb_u8_deflate.tif", scene_write),
+        "dem": (directory / "dem_5490_f32_deflate.tif", dem_write),
+    }
+    for path, write in rasters.values():
+        if not path.exists():
+            print(f"writing {path} …", flush=True)
+            started = time.perf_counter()
+            write(path)
+            print(f"  {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - started:.0f} s")
+    env = _server_env(directory, args)
+    ids = {name: _ingest(path, env) for name, (path, _) in rasters.items()}
+    titiler = _titiler_python(Path(args.titiler_venv))
+    rows = []
+    with ExitStack() as stack:
+        ours = stack.enter_context(_serve_ours(env))
+        theirs = stack.enter_context(_serve_titiler(titiler, directory))
+        for name, (path, _) in rasters.items():
+            style, their_style = STYLES[name]
+            urls = (
+                f"/api/rasters/{ids[name]}/tiles/{{}}.png?{style}",
+                f"/cog/tiles/WebMercatorQuad/{{}}.png?url={path}&{their_style}",
+            )
+            rows += _measure(name, path, (ours, theirs), urls, args.tiles_per_zoom)
+    return _report(rows, list(rasters))
+
+
+def _measure(name: str, path: Path, ports: tuple, urls: tuple, per_zoom: int) -> list[tuple]:
+    """All passes over one raster: (raster, server, pass, concurrency, Pass) rows."""
+    ours, theirs = ports
+    our_url, their_url = urls
+    # Three disjoint-ish samples: warm-up, concurrency 1, concurrency 8.
+    samples = [tile_sample(path, native_zooms(path), per_zoom, seed) for seed in (1, 2, 3)]
+    # Warm-up (not measured): sources opened in every worker, the file in the page cache.
+    _run(ours, [our_url.format(t) + "&nodata=-1" for t in samples[0]], 8)
+    _run(theirs, [their_url.format(t) for t in samples[0]], 8)
+    rows = []
+    for concurrency, tiles in ((1, samples[1]), (8, samples[2])):
+        # A nodata value no pixel has: a new cache key, the same picture.
+        ours_urls = [our_url.format(t) + f"&nodata={-1000 - concurrency}" for t in tiles]
+        rows.append(
+            (name, "rastercatalog", "uncached", concurrency, _run(ours, ours_urls, concurrency))
+        )
+        their_urls = [their_url.format(t) for t in tiles]
+        rows.append(
+            (name, "titiler", "(no cache)", concurrency, _run(theirs, their_urls, concurrency))
+        )
+    cached = [our_url.format(t) + "&nodata=-1" for t in samples[0]]
+    for _ in range(10):  # each worker has its own local-memory cache: fill both
+        if all(response[2] == "hit" for response in _run(ours, cached, 8).responses):
+            break
+    for concurrency in (1, 8):
+        rows.append((name, "rastercatalog", "cached", concurrency, _run(ours, cached, concurrency)))
+    return rows
+
+
+class Pass:
+    """One batch of requests: wall time and, per response, (latency s, status, cache, app ms)."""
+
+    def __init__(self, wall: float, responses: list) -> None:
+        self.wall, self.responses = wall, responses
+        latencies = sorted(r[0] * 1000 for r in responses)
+        self.tiles_per_s = len(responses) / wall
+        self.p50 = statistics.median(latencies)
+        self.p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+
+
+def _run(port: int, urls: list[str], concurrency: int) -> Pass:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        responses = list(pool.map(lambda url: _get(port, url), urls))
+    return Pass(time.perf_counter() - started, responses)
+
+
+def _get(port: int, url: str) -> tuple:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", url)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    latency = time.perf_counter() - started
+    if response.status != 200 or not body.startswith(b"\x89PNG"):
+        raise RuntimeError(f"GET {url}: {response.status} {body[:200]!r}")
+    timing = re.search(r"app;dur=([0-9.]+)", response.getheader("Server-Timing") or "")
+    app_ms = float(timing.group(1)) if timing else None
+    return latency, response.status, response.getheader("X-Tile-Cache"), app_ms
+
+
+def _report(rows: list[tuple], rasters: list[str]) -> int:
+    print(
+        f"\n{'raster':<6} {'server':<14} {'pass':<11} {'conc':>4} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7}"
+    )
+    for name, server, label, concurrency, result in rows:
+        print(
+            f"{name:<6} {server:<14} {label:<11} {concurrency:>4} {result.tiles_per_s:>8.1f} "
+            f"{result.p50:>7.1f} {result.p95:>7.1f}"
+        )
+    rate = {(name, label, c): result.tiles_per_s for name, _, label, c, result in rows}
+    ratios = {
+        (name, c): rate[(name, "uncached", c)] / rate[(name, "(no cache)", c)]
+        for name in rasters
+        for c in (1, 8)
+    }
+    listed = ", ".join(f"{name} c{c} x{ratio:.2f}" for (name, c), ratio in ratios.items())
+    print(f"\nuncached throughput, rastercatalog / TiTiler: {listed}")
+    server_ms = sorted(
+        response[3]
+        for _, _, label, _, result in rows
+        if label == "cached"
+        for response in result.responses
+        if response[2] == "hit" and response[3] is not None
+    )
+    p50, p95 = statistics.median(server_ms), server_ms[int(0.95 * (len(server_ms) - 1))]
+    print(f"cached tile, server time (Server-Timing app): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    print(
+        f"{os.cpu_count()} CPUs, GDAL {gdal.__version__} (ours), 2 workers each, GDAL_CACHEMAX=64, "
+        "a new connection per request"
+    )
+    throughput_ok, cached_ok = min(ratios.values()) >= 1.5, p50 <= 2.0
+    print(
+        f"target uncached >= 1.5x TiTiler: {'PASS' if throughput_ok else 'FAIL'} "
+        f"(lowest x{min(ratios.values()):.2f}); cached <= 2 ms: {'PASS' if cached_ok else 'FAIL'}"
+    )
+    return 0 if throughput_ok and cached_ok else 1
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+def _server_env(directory: Path, args) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(
+        RASTERCATALOG_VAR_DIR=str(directory / "var"),
+        DJANGO_SETTINGS_MODULE="project.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        GDAL_CACHEMAX="64",
+        no_proxy="127.0.0.1,localhost",
+    )
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return env
+
+
+def _ingest(path: Path, env: dict) -> int:
+    manage = [str(PYTHON), str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    done = subprocess.run(
+        [*manage, "ingest", str(path)],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    match = re.search(r"as raster (\d+)", done.stdout)
+    if not match:
+        raise RuntimeError(f"ingest of {path} said: {done.stdout}")
+    return int(match.group(1))
+
+
+@contextmanager
+def _serve_ours(env: dict):
+    port = _free_port()
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "project.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    with _process(command, ROOT, env, port, "/api/colormaps/"):
+        yield port
+
+
+@contextmanager
+def _serve_titiler(python: Path, directory: Path):
+    (directory / "bench_titiler_app.py").write_text(TITILER_APP)
+    port = _free_port()
+    env = {**os.environ, "GDAL_CACHEMAX": "64", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+    env["PYTHONWARNINGS"] = "ignore"  # rasterio warns that a PNG tile has no georeferencing
+    command = [
+        str(python),
+        "-m",
+        "uvicorn",
+        "bench_titiler_app:app",
+        "--workers",
+        "2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    with _process(command, directory, env, port, "/openapi.json"):
+        yield port
+
+
+@contextmanager
+def _process(command: list[str], cwd: Path, env: dict, port: int, ready_path: str):
+    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", ready_path)
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not start (exit {process.poll()})")
+            time.sleep(0.2)
+        yield process
+    finally:
+        with_group = process.pid
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(with_group, sig)
+                process.wait(wait)
+                break
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                continue
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _titiler_python(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(
+            f"installing titiler.core and uvicorn into {venv} (outside the project) …", flush=True
+        )
+        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "titiler.core", "uvicorn"], check=True
+        )
+    return python
+
+
+def _out_of_time(signum, frame):
+    raise TimeoutError("the benchmark ran out of time (--timeout)")
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("--dir", default="/tmp/rastercatalog-bench-tiles", help="rasters and the SpatiaLite DB")
+    add("--tiles-per-zoom", type=int, default=24, help="tiles requested per zoom and pass")
+    add("--database-url", default="", help="catalogue there instead of SpatiaLite under --dir")
+    add("--redis-url", default="", help="serve with this Redis cache (default: local memory)")
+    add("--titiler-venv", default="/tmp/titiler-venv", help="throwaway venv with titiler.core")
+    add("--timeout", type=int, default=1800, help="seconds before everything is stopped")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Search parameters: one django-filter FilterSet parses and checks them for every search endpoint.
+
+The catalog search (GET query string or POST body), the STAC search and the footprint tiles all go
+through `RasterFilterSet`, so a parameter means the same everywhere and a bad value is a 400 whose
+body names the parameter: `{"bbox": ["…"]}`. The fields (parameters.py) parse; the SQL is in
+`rastercatalog.search`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+
+from ..keyset import DEFAULT_ORDERING, ORDERINGS
+from ..models import Raster
+from ..search import PREDICATES, RasterQuery, raster_filter
+from .parameters import (
+    BBoxField,
+    CsvField,
+    DatetimeIntervalField,
+    DtypesField,
+    GeometryField,
+    IdsField,
+    NonNegativeNumberField,
+    PointField,
+    PositiveIntegerField,
+    StatusesField,
+    StrictBooleanField,
+)
+
+
+def _filter(field_class: type[forms.Field], help_text: str) -> django_filters.Filter:
+    """A CharFilter (so documented as a string) whose value `field_class` parses."""
+    name = f"{field_class.__name__}Filter"
+    return type(name, (django_filters.CharFilter,), {"field_class": field_class})(
+        help_text=help_text
+    )
+
+
+class RasterFilterSet(django_filters.FilterSet):
+    """The search parameters of /api/rasters/, /api/rasters/search, /stac/search and the MVT tiles."""
+
+    bbox = _filter(
+        BBoxField,
+        "minx,miny,maxx,maxy in degrees (EPSG:4326). minx > maxx: the box crosses the antimeridian.",
+    )
+    intersects = _filter(
+        GeometryField,
+        "A GeoJSON geometry (or Feature) or WKT in EPSG:4326. Large ones: POST /api/rasters/search.",
+    )
+    point = _filter(
+        PointField, "lon,lat: footprints covering this point; the origin of ordering=distance."
+    )
+    predicate = django_filters.ChoiceFilter(
+        choices=[(p, p) for p in PREDICATES],
+        help_text="How footprints relate to bbox, intersects and point: footprint <predicate> geometry "
+        "(default intersects, which includes touching).",
+    )
+    datetime = _filter(
+        DatetimeIntervalField,
+        "Acquisition time: an RFC 3339 instant, a date (that whole UTC day), or an interval "
+        "start/end whose open end is '..' or empty, e.g. ../2024-01-01T00:00:00Z.",
+    )
+    collection = _filter(CsvField, "Collection slugs, comma-separated.")
+    ids = _filter(IdsField, "Raster ids, comma-separated.")
+    q = django_filters.CharFilter(
+        max_length=200, help_text="Text in the raster's name (case-insensitive)."
+    )
+    dtype = _filter(
+        DtypesField,
+        "Data types, comma-separated: GDAL names (Byte, Float32…) or numpy ones (uint8…).",
+    )
+    band_count = _filter(PositiveIntegerField, "Number of bands.")
+    is_cog = _filter(StrictBooleanField, "true: Cloud-Optimized GeoTIFFs only; false: the others.")
+    status = _filter(StatusesField, "Ingest statuses, comma-separated (default: ready).")
+    resolution_min = _filter(
+        NonNegativeNumberField, "Ground resolution at least this many metres per pixel."
+    )
+    resolution_max = _filter(
+        NonNegativeNumberField, "Ground resolution at most this many metres per pixel."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(o, o) for o in ORDERINGS],
+        help_text="Sort key, '-' for descending (default -created). distance (metres from point to "
+        "the centre of the footprint's bbox) needs point. Ties are broken by id.",
+    )
+
+    class Meta:
+        model = Raster
+        fields: list[str] = []
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if not valid:
+            return False
+        data = self.form.cleaned_data
+        if data.get("ordering", "").lstrip("-") == "distance" and data.get("point") is None:
+            self.form.add_error("ordering", "ordering by distance needs point=lon,lat")
+        if data.get("predicate") == "within" and data.get("point") is not None:
+            self.form.add_error(
+                "predicate", "a footprint cannot lie within a point: use intersects or contains"
+            )
+        return not self.form.errors
+
+    def check(self) -> RasterFilterSet:
+        """Raise a 400 ValidationError naming each bad parameter; return self when all are good."""
+        if not self.is_valid():
+            raise ValidationError(self.errors)
+        return self
+
+    def chosen_ordering(self) -> str:
+        """The `ordering` asked for, or the default one."""
+        return self.form.cleaned_data.get("ordering") or DEFAULT_ORDERING
+
+    def raster_query(self) -> RasterQuery:
+        """The parsed parameters as a RasterQuery."""
+        data = self.form.cleaned_data
+        start, end = data.get("datetime") or (None, None)
+        return RasterQuery(
+            bbox=data.get("bbox"),
+            intersects=data.get("intersects"),
+            point=data.get("point"),
+            predicate=data.get("predicate") or "intersects",
+            datetime_start=start,
+            datetime_end=end,
+            collections=data.get("collection") or (),
+            ids=data.get("ids") or (),
+            q=data.get("q") or "",
+            dtypes=data.get("dtype") or (),
+            band_count=data.get("band_count"),
+            is_cog=data.get("is_cog"),
+            statuses=data.get("status") or (Raster.Status.READY,),
+            resolution_min=data.get("resolution_min"),
+            resolution_max=data.get("resolution_max"),
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Raster]) -> QuerySet[Raster]:
+        return raster_filter(queryset, self.raster_query())
+
+
+def search_parameters(*, exclude: tuple[str, ...] = ()) -> list[OpenApiParameter]:
+    """The FilterSet's parameters for OpenAPI, for views that document them by hand."""
+    return [
+        OpenApiParameter(name, str, description=search_filter.extra.get("help_text", ""))
+        for name, search_filter in RasterFilterSet.base_filters.items()
+        if name not in exclude
+    ]
+
+
+def search_data_from_json(body: Any) -> dict[str, str]:
+    """Turn a JSON search body (lists, objects, numbers) into the strings the FilterSet parses."""
+    if not isinstance(body, dict):
+        raise ValidationError({"non_field_errors": ["the request body must be a JSON object"]})
+    data = {}
+    for name, value in body.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            data[name] = json.dumps(value)
+        elif isinstance(value, list | tuple):
+            data[name] = ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in value)
+        elif isinstance(value, bool):
+            data[name] = "true" if value else "false"
+        else:
+            data[name] = str(value)
+    return data
+
+
+# --- STAC API parameters ----------------------------------------------------------------------
+
+# STAC sortby fields (with or without "properties.") -> orderings of the search.
+STAC_SORT_FIELDS = {
+    "datetime": "acquired_at",
+    "created": "created",
+    "id": "id",
+    "title": "name",
+    "gsd": "resolution",
+}
+# STAC names of the FilterSet's parameters, to name them in errors as the client did.
+STAC_NAMES = {"collection": "collections", "ordering": "sortby"}
+STAC_UNSUPPORTED = ("query", "filter", "filter-lang", "fields", "q")
+
+
+def stac_search_data(params: Any, *, from_json: bool) -> dict[str, str]:
+    """STAC search parameters (a query string, or a POST body when `from_json`) as the data of
+    RasterFilterSet, plus `limit` and `token` for the pagination."""
+    if from_json and not isinstance(params, dict):
+        raise ValidationError({"body": ["the request body must be a JSON object"]})
+    for name in STAC_UNSUPPORTED:
+        if params.get(name) not in (None, "", [], {}):
+            raise ValidationError(
+                {name: ["not supported here: see /stac/conformance for what this API implements"]}
+            )
+    given = {
+        name: params.get(name)
+        for name in ("bbox", "intersects", "datetime", "ids", "collections", "limit", "token")
+        if params.get(name) not in (None, "", [])
+    }
+    data = search_data_from_json(given) if from_json else dict(given)
+    if "collections" in data:
+        data["collection"] = data.pop("collections")
+    sortby = params.get("sortby")
+    if sortby:
+        data["ordering"] = stac_ordering(sortby)
+    return data
+
+
+def stac_ordering(sortby: Any) -> str:
+    """A STAC sortby ("-properties.datetime,+id" or [{"field": …, "direction": …}]) as an ordering."""
+    if isinstance(sortby, str):
+        # In a query string an unescaped "+" arrives as a space.
+        keys = [
+            (part.strip().lstrip("+"), part.strip().startswith("-")) for part in sortby.split(",")
+        ]
+        keys = [(field.lstrip("-"), descending) for field, descending in keys]
+    elif isinstance(sortby, list) and all(isinstance(k, dict) for k in sortby):
+        keys = [(str(k.get("field", "")), k.get("direction", "asc") == "desc") for k in sortby]
+    else:
+        raise ValidationError({"sortby": ["expected -field,+field or [{field, direction}]"]})
+    keys = [(field.removeprefix("properties."), descending) for field, descending in keys]
+    if len(keys) == 2 and keys[1][0] == "id":
+        keys = keys[:1]  # ties are broken by id anyway
+    if len(keys) != 1:
+        raise ValidationError({"sortby": ["one field at most (ties are broken by id)"]})
+    field, descending = keys[0]
+    if field not in STAC_SORT_FIELDS:
+        sortable = ", ".join(STAC_SORT_FIELDS)
+        raise ValidationError({"sortby": [f"cannot sort by {field!r}: sortable are {sortable}"]})
+    return ("-" if descending else "") + STAC_SORT_FIELDS[field]

@@ -1,0 +1,65 @@
+"""pystac-client, unmodified, against the live test server: open, search, page, read items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pystac_client import Client
+from pystac_client.stac_api_io import StacApiIO
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PUBLIC_READY = [
+    "alps", "alps_east", "alps_inner", "antarctic", "arctic_cap", "fiji_cross", "fiji_west",
+    "null_island", "samoa",
+]  # fmt: skip
+
+
+@pytest.fixture
+def client(live_server, designed) -> Iterator[Client]:
+    stac_io = StacApiIO()
+    yield Client.open(f"{live_server.url}/stac/", stac_io=stac_io)
+    # A kept-alive HTTP connection keeps its server thread, and that thread's database session,
+    # alive: close it so the test database can be dropped.
+    stac_io.session.close()
+
+
+def titles(items) -> list[str]:
+    return [item.properties["title"] for item in items]
+
+
+def test_collections(client):
+    assert [c.id for c in client.get_collections()] == ["europe", "pacific", "polar"]
+    pacific = client.get_collection("pacific")
+    assert pacific.title == "Pacific" and pacific.description == "Islands"
+    assert sorted(titles(pacific.get_items())) == ["fiji_cross", "fiji_west", "samoa"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_search_pages_through_everything(client, method):
+    search = client.search(method=method, limit=2, sortby="title")
+    pages = list(search.pages())
+    assert [len(page.items) for page in pages] == [2, 2, 2, 2, 1]
+    assert titles(search.items()) == PUBLIC_READY
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_search_filters(client, method):
+    across = client.search(method=method, bbox=[179, -20, -179, -15])
+    assert titles(across.items()) == ["fiji_cross"]
+    polar = client.search(method=method, collections=["polar"], datetime="2024-03-02")
+    assert titles(polar.items()) == ["antarctic"]
+    point = {"type": "Point", "coordinates": [6.75, 45.75]}
+    inside = client.search(method=method, intersects=point, sortby="-gsd")
+    assert titles(inside.items()) == ["alps", "alps_inner"]
+
+
+def test_items_read_as_pystac_items(client, designed):
+    item = client.get_collection("europe").get_item(str(designed.alps.pk))
+    assert item is not None and item.collection_id == "europe"
+    assert item.properties["proj:code"] == "EPSG:4326"
+    assert item.assets["thumbnail"].href.endswith(f"/api/rasters/{designed.alps.pk}/thumbnail.png")
+    (found,) = client.search(ids=[str(designed.fiji_cross.pk)]).items()
+    assert found.bbox == [178, -19, -178, -16]
+    assert found.geometry["type"] == "MultiPolygon"
