@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import pytest
+from osgeo import gdal
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 S3_ACCESS_KEY = "testing"
 S3_SECRET_KEY = "testing"  # noqa: S105 (moto accepts any credentials)
@@ -180,3 +183,23 @@ def s3_server(files: Iterable[Path] = (), bucket: str | None = None) -> Iterator
         yield s3
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def s3_for_gdal(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    """moto's S3 server, with both GDALs' /vsis3/ pointed at it for the duration."""
+    # Settings that would make GDAL sign differently or look for other credentials.
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_NO_SIGN_REQUEST"):
+        monkeypatch.delenv(key, raising=False)
+    with s3_server() as server:
+        options = server.gdal_env()
+        # Rasterio's bundled GDAL (rio-cogeo) reads these from the environment; osgeo's GDAL
+        # also gets them as config options, so neither depends on when the other looked.
+        for key, value in options.items():
+            monkeypatch.setenv(key, value)
+            gdal.SetConfigOption(key, value)
+        try:
+            yield server
+        finally:
+            for key in options:
+                gdal.SetConfigOption(key, None)

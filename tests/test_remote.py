@@ -12,7 +12,7 @@ from osgeo import gdal
 
 from rastercatalog.ingest import IngestError, raster_ingest
 from rastercatalog.models import Raster
-from tests.servers import HttpServer, S3Server, http_server, s3_server
+from tests.servers import HttpServer, S3Server, http_server, s3_for_gdal
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +40,8 @@ def served(tmp_path: Path) -> Iterator[HttpServer]:
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
     """moto's S3 server, with GDAL's /vsis3/ pointed at it."""
-    # Settings that would make GDAL sign differently or look for other credentials.
-    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_NO_SIGN_REQUEST"):
-        monkeypatch.delenv(key, raising=False)
-    with s3_server() as server:
-        options = server.gdal_env()
-        # Rasterio's bundled GDAL (rio-cogeo) reads these from the environment; osgeo's GDAL
-        # also gets them as config options, so neither depends on when the other looked.
-        for key, value in options.items():
-            monkeypatch.setenv(key, value)
-            gdal.SetConfigOption(key, value)
-        try:
-            yield server
-        finally:
-            for key in options:
-                gdal.SetConfigOption(key, None)
+    with s3_for_gdal(monkeypatch) as server:
+        yield server
 
 
 def local_bounds(path: Path) -> tuple[float, float, float, float]:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from osgeo import gdal
 from rest_framework.test import APIClient
 
 from rastercatalog.ingest import raster_ingest
 from rastercatalog.models import Raster
-from tests.servers import S3Server, http_server, s3_server
+from tests.servers import http_server, s3_for_gdal
 
 # The "index" raster: every pixel holds its own position, so a value read back says where it came
 # from. 300 x 200 uint32 in UTM 33N, 10 m pixels; value = row * 1000 + col + 1 (0 is nodata).
@@ -38,23 +37,6 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep requests to 127.0.0.1 off any proxy the environment sets (libcurl and boto3 obey it)."""
     for key in ("no_proxy", "NO_PROXY"):
         monkeypatch.setenv(key, "127.0.0.1,localhost")
-
-
-@contextlib.contextmanager
-def s3_for_gdal(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
-    """moto's S3 server, with both GDALs' /vsis3/ pointed at it (as in tests/test_remote.py)."""
-    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_NO_SIGN_REQUEST"):
-        monkeypatch.delenv(key, raising=False)
-    with s3_server() as server:
-        options = server.gdal_env()
-        for key, value in options.items():
-            monkeypatch.setenv(key, value)
-            gdal.SetConfigOption(key, value)
-        try:
-            yield server
-        finally:
-            for key in options:
-                gdal.SetConfigOption(key, None)
 
 
 @contextlib.contextmanager

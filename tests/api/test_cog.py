@@ -14,9 +14,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rio_cogeo.cogeo import cog_validate
 
 from rastercatalog.models import Raster
-from tests.servers import http_server
-
-from .conftest import s3_for_gdal
+from tests.servers import http_server, s3_for_gdal
 
 pytestmark = pytest.mark.django_db
 

@@ -27,10 +27,9 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    # Nothing outside the test server: the basemap tiles fail fast, as on a machine offline.
+def offline_context(browser, *, width: int, height: int):
+    """A browser context that may only reach the test server, as on a machine offline."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.route(
         "**/*",
         lambda route: (
@@ -39,6 +38,12 @@ def page(browser):
             else route.abort()
         ),
     )
+    return context
+
+
+@pytest.fixture
+def page(browser):
+    context = offline_context(browser, width=1280, height=900)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

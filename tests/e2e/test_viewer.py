@@ -18,7 +18,7 @@ from rastercatalog.demo import demo_write_all
 from rastercatalog.ingest import raster_ingest
 from rastercatalog.models import Collection
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, offline_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,15 +53,7 @@ def gl_browser(browser):
 @pytest.fixture
 def viewer(gl_browser):
     """A page that may only reach the test server (the basemap falls back to offline imagery)."""
-    context = gl_browser.new_context(viewport={"width": 1400, "height": 900})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if "127.0.0.1" in route.request.url or "localhost" in route.request.url
-            else route.abort()
-        ),
-    )
+    context = offline_context(gl_browser, width=1400, height=900)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
