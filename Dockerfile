@@ -39,9 +39,11 @@ COPY frontend ./frontend
 COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install .
 
-# The database (SpatiaLite), uploads and demo rasters live here; docker-compose.yml mounts a volume.
+# Uploads, stored thumbnails, collected static files (and SpatiaLite, when there is no DATABASE_URL)
+# live here; docker-compose.yml mounts a volume that nginx reads too.
 ENV RASTERCATALOG_VAR_DIR=/app/var
-RUN mkdir -p /app/var
+RUN mkdir -p /app/var && useradd --system --home /app rastercatalog && chown rastercatalog /app/var
+USER rastercatalog
 EXPOSE 8000
-# Not a production server: a WSGI server (project.wsgi) comes with the deployment work.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py runserver 0.0.0.0:8000"]
+# gunicorn (WSGI) for web; docker-compose.yml runs the Celery worker and beat from the same image.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && gunicorn project.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile -"]

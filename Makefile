@@ -11,6 +11,10 @@ GDAL_VERSION = $(shell gdal-config --version 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# A developer's machine: debug pages and the built-in development key (production sets
+# DJANGO_SECRET_KEY instead; settings.py refuses to start without one when DEBUG is off).
+run demo migrate worker lint: export DJANGO_DEBUG ?= true
+
 .PHONY: help run test lint format system-deps system-deps-test venv migrate demo worker bench clean frontend
 
 help:
@@ -42,7 +46,14 @@ $(VENV)/.deps: pyproject.toml $(VENV)/.gdal-$(GDAL_VERSION)
 venv: system-deps
 	@$(MAKE) --no-print-directory $(VENV)/.deps
 
-migrate: venv
+# A random secret key of this checkout's own, so `manage.py …` works without DJANGO_DEBUG
+# (settings.py refuses the public development key when DEBUG is off). Never overwritten.
+.env:
+	@printf '# Written by make: this checkout'"'"'s own secret key (see .env.example).\nDJANGO_SECRET_KEY=%s\n' \
+		"$$($(SYSTEM_PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env with a new DJANGO_SECRET_KEY"
+
+migrate: venv .env
 	$(PY) manage.py migrate --noinput
 
 demo: migrate

@@ -283,6 +283,7 @@ def _ingest_env(var_dir: str, database_url: str) -> dict[str, str]:
     # Explicit, so that a DATABASE_URL in the caller's environment or in .env is not used.
     env["DATABASE_URL"] = database_url or f"spatialite:///{var_dir}/db.sqlite3"
     env["DJANGO_SETTINGS_MODULE"] = "project.settings"
+    env.setdefault("DJANGO_SECRET_KEY", "rastercatalog-bench-not-a-secret-" + "x" * 32)
     env["DJANGO_LOG_LEVEL"] = "WARNING"
     env["CELERY_BROKER_URL"] = ""  # ingest inline, in the measured process
     env["REDIS_URL"] = ""

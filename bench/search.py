@@ -54,7 +54,8 @@ def main() -> int:
     deadline = time.monotonic() + args.time_limit
     url = f"postgis://{args.user}@{args.host}:{args.port}/{args.database}?conn_max_age=600"
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="project.settings")
-    os.environ.update(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    os.environ.update(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_HTTPS="false")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "rastercatalog-bench-not-a-secret-" + "x" * 32)
     conninfo = f"host={args.host} port={args.port} user={args.user}"
     database_create(conninfo, args.database)
     migrate()

@@ -194,6 +194,10 @@ def _server_env(directory: Path, args) -> dict:
         RASTERCATALOG_VAR_DIR=str(directory / "var"),
         DJANGO_SETTINGS_MODULE="project.settings",
         DJANGO_DEBUG="false",
+        DJANGO_HTTPS="false",  # the benchmark's server speaks plain HTTP
+        DJANGO_SECRET_KEY=env.get(
+            "DJANGO_SECRET_KEY", "rastercatalog-bench-not-a-secret-" + "x" * 32
+        ),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         GDAL_CACHEMAX="64",
         no_proxy="127.0.0.1,localhost",

@@ -7,22 +7,46 @@ embedded SpatiaLite database under `var/`, local-memory cache, Celery tasks run 
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+# A `.env` in the project root fills in variables the environment lacks (`make run` writes one with
+# a secret key); DJANGO_READ_DOT_ENV=false ignores it, as a production host or a test may want.
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 VAR_DIR = Path(env.str("RASTERCATALOG_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The fallback key is only good for a developer's machine; `check --deploy` flags it.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY", default="django-insecure-rastercatalog-development-key-change-me"
-)
+# The fallback key is public, so it is only accepted on a developer's machine (DJANGO_DEBUG=true):
+# a server running with it would sign sessions and thumbnail URLs anyone can forge.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set: set it to a long random value (e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set "
+            "DJANGO_DEBUG=true on a development machine to use the built-in development key."
+        )
+    SECRET_KEY = "django-insecure-rastercatalog-development-key-change-me"  # noqa: S105
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- HTTPS. On by default unless DJANGO_DEBUG: redirects, secure cookies, HSTS (what
+# `manage.py check --deploy` asks for). Behind nginx, which terminates TLS, X-Forwarded-Proto says
+# whether the client used HTTPS. DJANGO_HTTPS=false for a plain-HTTP trial of docker compose.
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=HTTPS)
+# The health check is called over plain HTTP by Docker and load balancers, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -223,6 +247,53 @@ RASTERCATALOG_THUMBNAIL_MAX_SIZE = env.int("RASTERCATALOG_THUMBNAIL_MAX_SIZE", d
 # Files uploaded to POST /api/cog/validate may be at most this many bytes (413 beyond).
 RASTERCATALOG_COG_VALIDATE_MAX_BYTES = env.int(
     "RASTERCATALOG_COG_VALIDATE_MAX_BYTES", default=256 * 1024 * 1024
+)
+
+# --- Uploads through the API. ---
+# POST /api/rasters/ with base64 data: largest decoded file accepted (400 beyond). The JSON body is
+# a third larger, and must also fit DATA_UPLOAD_MAX_MEMORY_SIZE.
+RASTERCATALOG_BASE64_MAX_BYTES = env.int("RASTERCATALOG_BASE64_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(
+    DATA_UPLOAD_MAX_MEMORY_SIZE, RASTERCATALOG_BASE64_MAX_BYTES * 4 // 3 + 64 * 1024
+)
+# Direct-to-S3 uploads (POST /api/uploads/): the bucket clients upload to with a presigned POST,
+# the prefix of the staging keys, and the prefix catalogued files are moved to.
+RASTERCATALOG_UPLOAD_BUCKET = env.str("RASTERCATALOG_UPLOAD_BUCKET", default="")
+RASTERCATALOG_UPLOAD_PREFIX = env.str("RASTERCATALOG_UPLOAD_PREFIX", default="staging/")
+RASTERCATALOG_UPLOAD_FINAL_PREFIX = env.str("RASTERCATALOG_UPLOAD_FINAL_PREFIX", default="rasters/")
+# Largest file a presigned POST accepts (S3 refuses bigger bodies), and how long it is valid (s).
+RASTERCATALOG_UPLOAD_MAX_BYTES = env.int(
+    "RASTERCATALOG_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024 * 1024
+)
+RASTERCATALOG_UPLOAD_EXPIRY = env.int("RASTERCATALOG_UPLOAD_EXPIRY", default=3600)
+# Shared secret the S3 event webhook (POST /api/uploads/events) must send in X-Upload-Secret.
+# Empty: the webhook is off.
+RASTERCATALOG_UPLOAD_WEBHOOK_SECRET = env.str("RASTERCATALOG_UPLOAD_WEBHOOK_SECRET", default="")
+# boto3 uses the same S3 endpoint as GDAL's /vsis3/ (AWS_S3_ENDPOINT, AWS_HTTPS).
+_s3_endpoint = env.str("AWS_S3_ENDPOINT", default="")
+_s3_scheme = "https" if env.bool("AWS_HTTPS", default=True) else "http"
+RASTERCATALOG_S3_ENDPOINT_URL = f"{_s3_scheme}://{_s3_endpoint}" if _s3_endpoint else None
+# The S3 endpoint as clients reach it, for presigned POST URLs (default: the one above).
+RASTERCATALOG_UPLOAD_PUBLIC_ENDPOINT_URL = (
+    env.str("RASTERCATALOG_UPLOAD_PUBLIC_ENDPOINT_URL", default="") or RASTERCATALOG_S3_ENDPOINT_URL
+)
+
+# `celery beat` (docker-compose.yml's beat service) deletes abandoned staging objects hourly.
+CELERY_BEAT_SCHEDULE = (
+    {"uploads-cleanup": {"task": "rastercatalog.uploads_cleanup", "schedule": 3600.0}}
+    if RASTERCATALOG_UPLOAD_BUCKET
+    else {}
+)
+
+# --- Signed thumbnail URLs (/thumbs/…). ---
+# HMAC key of the URLs; empty: derived from SECRET_KEY.
+RASTERCATALOG_THUMBNAIL_SECRET = env.str("RASTERCATALOG_THUMBNAIL_SECRET", default="")
+# How a stored thumbnail is sent: "direct" (Django streams the file; development) or "x-accel"
+# (an X-Accel-Redirect to RASTERCATALOG_THUMBNAIL_ACCEL_PREFIX, an internal nginx location that
+# aliases MEDIA_ROOT).
+RASTERCATALOG_THUMBNAIL_SERVE = env.str("RASTERCATALOG_THUMBNAIL_SERVE", default="direct")
+RASTERCATALOG_THUMBNAIL_ACCEL_PREFIX = env.str(
+    "RASTERCATALOG_THUMBNAIL_ACCEL_PREFIX", default="/_protected_media/"
 )
 
 # --- Search API (catalog search, STAC, footprint tiles). ---

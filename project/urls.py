@@ -1,9 +1,10 @@
 """URL configuration: the viewer at /, the admin, the REST API and its docs, STAC, health."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from rastercatalog.thumb_views import RasterThumbnailFileView
 from rastercatalog.views import HealthApi, ViewerPage
 
 urlpatterns = [
@@ -14,4 +15,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("rastercatalog.api.urls")),
     path("stac/", include("rastercatalog.api.stac_urls")),
+    # Signed thumbnails; nginx serves stored ones from MEDIA_ROOT/thumbs/ at the same path.
+    re_path(
+        r"^thumbs/(?P<raster_id>\d{1,18})/(?P<size>\d+x\d*|x\d+)/(?P<method>[a-z]+)/"
+        r"(?P<signature>[0-9a-f]{32})\.(?P<fmt>[a-z]+)$",
+        RasterThumbnailFileView.as_view(),
+        name="raster-thumbnail-signed",
+    ),
 ]

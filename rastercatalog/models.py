@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
@@ -179,3 +181,43 @@ class Band(models.Model):
 
     def __str__(self) -> str:
         return f"{self.raster} band {self.index}"
+
+
+class Upload(models.Model):
+    """A direct-to-S3 upload: a presigned POST to a staging key, then ingestion by the worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending (waiting for the file)"
+        PROCESSING = "processing", "processing"
+        READY = "ready", "ready"
+        FAILED = "failed", "failed"
+
+    # Random ids: an upload's URL must not let others guess and complete someone else's upload.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    name = models.CharField(max_length=255, blank=True)
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    bucket = models.CharField(max_length=63)
+    key = models.CharField(max_length=1024, help_text="Staging key the client uploads to")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True, help_text="Why ingestion failed, in words")
+    raster = models.ForeignKey(
+        Raster, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    expires_at = models.DateTimeField(help_text="When the presigned POST stops being accepted")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "key"], name="upload_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} ({self.status})"

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .ingest import IngestError, raster_ingest
 from .models import Raster
+from .s3_uploads import upload_ingest, uploads_cleanup
 from .uploads import upload_discard
 
 
@@ -35,3 +36,18 @@ def raster_ingest_later(raster: Raster) -> None:
     Without a broker (CELERY_TASK_ALWAYS_EAGER) the task runs inline, right there.
     """
     transaction.on_commit(lambda: raster_ingest_pending_task.delay(raster.pk))
+
+
+@shared_task(name="rastercatalog.upload_ingest")
+def upload_ingest_task(upload_id: str) -> dict:
+    """Ingest a completed direct-to-S3 upload; the outcome is stored on the Upload row."""
+    upload = upload_ingest(upload_id=upload_id)
+    if upload is None:
+        return {"upload": upload_id, "status": "gone"}
+    return {"upload": upload_id, "status": upload.status, "raster": upload.raster_id}
+
+
+@shared_task(name="rastercatalog.uploads_cleanup")
+def uploads_cleanup_task() -> dict:
+    """Delete abandoned staging objects (schedule it with Celery beat, e.g. hourly)."""
+    return {"deleted": uploads_cleanup()}

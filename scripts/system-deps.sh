@@ -10,8 +10,9 @@ packages=(gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv python3-de
 # The map viewer is built with npm (frontend/); any Node >= 18 will do, Debian's included.
 command -v node >/dev/null || packages+=(nodejs npm)
 if [ "$purpose" = "test" ]; then
-  # Browser tests drive Debian's Chromium with Playwright (which cannot download a browser here).
-  packages+=(chromium)
+  # Browser tests drive Debian's Chromium with Playwright (which cannot download a browser here);
+  # the deployment tests run nginx (thumbnails behind X-Accel-Redirect, `nginx -t`).
+  packages+=(chromium nginx-light)
 fi
 if [ "$purpose" = "test" ] && [ -z "${DATABASE_URL:-}" ]; then
   # The suite runs on the local PostgreSQL; it needs the PostGIS build that matches its major version.

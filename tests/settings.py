@@ -3,6 +3,10 @@
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/rastercatalog")
+# DEBUG is off in tests (as in production), which requires a key; the suite's is not secret.
+os.environ.setdefault("DJANGO_SECRET_KEY", "rastercatalog-tests-not-a-secret-" + "x" * 32)
+# The test client and the live servers speak plain HTTP.
+os.environ.setdefault("DJANGO_HTTPS", "false")
 
 from project.settings import *  # noqa: E402,F403
 

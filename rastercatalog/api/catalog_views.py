@@ -6,12 +6,14 @@ rastercatalog.search, and serializes what they return.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -19,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..ingest import IngestError
 from ..keyset import position_fields
 from ..search import (
     collection_extents,
@@ -28,13 +31,15 @@ from ..search import (
     raster_list_as_features,
     raster_list_visible,
 )
+from ..upload_ingest import raster_ingest_uploaded
+from ..uploads import UploadInvalid, upload_decode_base64, upload_save_bytes
 from ..vector_tiles import TileOutOfRange, VectorTilesUnavailable, footprint_tile
 from .feature_sql import feature_json, feature_json_supported
 from .filters import RasterFilterSet, search_data_from_json, search_parameters
 from .links import api_root
 from .pagination import KeysetPagination
 from .renderers import GeoJSONRenderer, MapboxVectorTileRenderer
-from .serializers import CollectionSerializer, RasterFeatureSerializer
+from .serializers import CollectionSerializer, RasterFeatureSerializer, RasterUploadSerializer
 
 SEARCH_BODY_SCHEMA = {
     "type": "object",
@@ -88,6 +93,53 @@ class RasterListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         return _search_page(request, request.query_params)
 
+    @extend_schema(
+        operation_id="rasters_upload_base64",
+        request=RasterUploadSerializer,
+        responses={
+            201: RasterFeatureSerializer,
+            200: RasterFeatureSerializer,
+            202: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+        },
+        description="Catalogue a small GeoTIFF sent as base64 (staff or a token): 201 with the "
+        "Feature, 200 with the existing one when the bytes are catalogued already, or 202 with a "
+        "status URL when a worker ingests it.",
+    )
+    def post(self, request: Request) -> Response:
+        limit = settings.RASTERCATALOG_BASE64_MAX_BYTES
+        # Refuse a body that cannot fit before it is read at all (base64 is 4/3 of the bytes).
+        if int(request.headers.get("Content-Length") or 0) > limit * 4 // 3 + 64 * 1024:
+            raise ValidationError({"data": [f"the body is larger than {limit} bytes of base64"]})
+        upload = RasterUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        fields = upload.validated_data
+        try:
+            content = upload_decode_base64(fields["data"], max_bytes=limit)
+        except UploadInvalid as exc:
+            raise ValidationError({"data": [str(exc)]}) from None
+        name = fields["name"] or "upload"
+        path = upload_save_bytes(content, filename=f"{name}.tif")
+        try:
+            outcome = raster_ingest_uploaded(
+                path=path,
+                size=len(content),
+                name=fields["name"],
+                collection=fields.get("collection"),
+            )
+        except IngestError as exc:
+            raise ValidationError({"data": [exc.reason]}) from None
+        location = reverse("raster-detail", args=[outcome.raster.pk])
+        if outcome.queued:
+            body = {
+                "id": outcome.raster.pk,
+                "status": outcome.raster.status,
+                "status_url": request.build_absolute_uri(location),
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        return _feature_response(request, outcome.raster.pk, code, headers={"Location": location})
+
 
 class RasterSearchApi(APIView):
     """Search the catalog with the parameters in a JSON body (for geometries too large for a URL)."""
@@ -112,11 +164,19 @@ class RasterDetailApi(APIView):
 
     @extend_schema(responses={200: RasterFeatureSerializer, 404: OpenApiTypes.OBJECT})
     def get(self, request: Request, raster_id: int) -> Response:
-        raster = raster_get_visible_as_feature(pk=raster_id, user=request.user)
-        if raster is None:
-            raise NotFound(f"no raster with id {raster_id}")
-        context = {"request": request, "api_root": api_root(request)}
-        return Response(RasterFeatureSerializer(raster, context=context).data)
+        return _feature_response(request, raster_id)
+
+
+def _feature_response(
+    request: Request, raster_id: int, code: int = status.HTTP_200_OK, headers: dict | None = None
+) -> Response:
+    """One raster as a GeoJSON Feature, as GET /api/rasters/{id}/ returns it."""
+    raster = raster_get_visible_as_feature(pk=raster_id, user=request.user)
+    if raster is None:
+        raise NotFound(f"no raster with id {raster_id}")
+    context = {"request": request, "api_root": api_root(request)}
+    data = RasterFeatureSerializer(raster, context=context).data
+    return Response(data, status=code, headers=headers)
 
 
 class CollectionListApi(APIView):

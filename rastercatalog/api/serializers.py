@@ -128,3 +128,17 @@ class CollectionSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_links(self, collection: Collection) -> dict[str, str]:
         return collection_links(self.context["api_root"], collection.slug)
+
+
+class RasterUploadSerializer(serializers.Serializer):
+    """The body of POST /api/rasters/: a small raster as base64, with its name and collection."""
+
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    collection = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Collection.objects.all(), required=False, allow_null=True
+    )
+    data = serializers.CharField(
+        trim_whitespace=False,
+        help_text='The GeoTIFF as "data:image/tiff;base64,…" or bare base64; at most '
+        "RASTERCATALOG_BASE64_MAX_BYTES once decoded.",
+    )
