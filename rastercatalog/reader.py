@@ -38,6 +38,10 @@ GDAL_DEFAULTS = {
 }
 
 
+# GDAL block cache allowed while every block is decoded once at ingest (see dataset_verify_pixels).
+VERIFY_CACHE_BYTES = 16 * 1024 * 1024
+
+
 class RasterRejected(ValueError):
     """The file is not a raster the catalog accepts; the message names the problem."""
 
@@ -169,24 +173,44 @@ def _check_block_ranges(band: gdal.Band, file_size: int) -> None:
                 )
 
 
-def dataset_verify_pixels(ds: gdal.Dataset, *, chunk_bytes: int = 8 * 1024 * 1024) -> None:
+def dataset_verify_pixels(ds: gdal.Dataset) -> None:
     """Decode every block of every level once: a corrupt tile fails here, not when a user views it.
 
-    Reads go a row of blocks at a time (bounded by `chunk_bytes`), so memory stays flat; the cost is
-    one pass over the file, as for the checksum.
+    Reads go a strip of blocks at a time, so memory stays flat; the cost is one pass over the file,
+    as for the checksum.
     """
-    levels = [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
-    for band in _with_overviews(levels):
-        block_x, block_y = band.GetBlockSize()
-        pixel_bytes = max(1, gdal.GetDataTypeSize(band.DataType) // 8)
-        columns = max(block_x, (chunk_bytes // (pixel_bytes * block_y)) // block_x * block_x)
-        for y in range(0, band.YSize, block_y):
-            for x in range(0, band.XSize, columns):
-                width, height = min(columns, band.XSize - x), min(block_y, band.YSize - y)
+    bands = [ds.GetRasterBand(i + 1) for i in range(ds.RasterCount)]
+    # Blocks decoded here are never read again: keep GDAL's (process-wide) block cache small while
+    # they stream through, so this pass costs ~VERIFY_CACHE_BYTES whatever the file size.
+    previous = gdal.GetCacheMax()
+    gdal.SetCacheMax(min(previous, VERIFY_CACHE_BYTES))
+    try:
+        levels = min(band.GetOverviewCount() for band in bands)
+        for level in range(-1, levels):
+            _decode_level([b if level < 0 else b.GetOverview(level) for b in bands])
+    finally:
+        gdal.SetCacheMax(previous)
+
+
+def _decode_level(bands: list[gdal.Band]) -> None:
+    """Read one level strip by strip, all bands of a strip together.
+
+    In a pixel-interleaved TIFF one tile holds every band: reading the bands of a strip back to
+    back decodes each tile once, provided the strip's tiles fit the cache (hence its width).
+    """
+    first = bands[0]
+    block_x, block_y = first.GetBlockSize()
+    pixel_bytes = max(1, gdal.GetDataTypeSize(first.DataType) // 8) * len(bands)
+    budget = VERIFY_CACHE_BYTES // 2
+    columns = max(block_x, budget // (pixel_bytes * block_y) // block_x * block_x)
+    for y in range(0, first.YSize, block_y):
+        for x in range(0, first.XSize, columns):
+            width, height = min(columns, first.XSize - x), min(block_y, first.YSize - y)
+            for band in bands:
                 try:
                     band.ReadRaster(x, y, width, height)
                 except RuntimeError as exc:
                     raise RasterRejected(
-                        f"pixels cannot be read (corrupt data) at level {band.XSize}x{band.YSize}, "
+                        f"pixels cannot be read (corrupt data) at level {first.XSize}x{first.YSize}, "
                         f"rows {y}-{y + height}: {_gdal_message(exc)}"
                     ) from exc
