@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -131,6 +133,19 @@ def thumbnail_plan(raster: Raster, *, size: str, method: str, fmt: str) -> SizeP
     return plan
 
 
+def _store_whole(name: str, body: bytes) -> None:
+    """Store `body` so that a reader (nginx) never sees a half-written file."""
+    try:
+        final = Path(default_storage.path(name))
+    except NotImplementedError:  # not a filesystem storage: nginx does not read it directly
+        default_storage.save(name, ContentFile(body))
+        return
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    partial.write_bytes(body)
+    os.replace(partial, final)  # atomic on one filesystem
+
+
 def thumbnail_store(raster: Raster, thumbnail: Thumbnail) -> bool:
     """Render and store the thumbnail unless it is stored already; True when this call rendered it."""
     name = thumbnail.storage_name
@@ -144,7 +159,7 @@ def thumbnail_store(raster: Raster, thumbnail: Thumbnail) -> bool:
             body = thumbnail_render(
                 raster, size=thumbnail.size, method=thumbnail.method, fmt=thumbnail.fmt
             )
-            default_storage.save(name, ContentFile(body))
+            _store_whole(name, body)
             rendered = True
         return b"stored"
 
