@@ -18,12 +18,8 @@ from .ingest import (
 )
 from .models import Band, Collection, Raster
 from .selectors import raster_footprints_geojson
-from .tasks import raster_ingest_later
+from .tasks import raster_ingest_later, worker_available
 from .uploads import upload_discard, upload_save
-
-
-def _worker_available() -> bool:
-    return not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @admin.register(Collection)
@@ -186,7 +182,7 @@ class RasterAdmin(LeafletGeoAdmin):
         obj.pk = pending.pk
         obj.refresh_from_db()
         large = upload is not None and upload.size > settings.RASTERCATALOG_ASYNC_UPLOAD_BYTES
-        if _worker_available() and (large or not upload):
+        if worker_available() and (large or not upload):
             raster_ingest_later(pending)
             messages.info(
                 request,
@@ -230,7 +226,7 @@ class RasterAdmin(LeafletGeoAdmin):
     def reingest_selected(self, request, queryset) -> None:
         done, failed = 0, []
         for raster in queryset:
-            if _worker_available():
+            if worker_available():
                 Raster.objects.filter(pk=raster.pk).update(status=Raster.Status.PENDING, error="")
                 raster_ingest_later(raster)
                 done += 1
@@ -240,7 +236,7 @@ class RasterAdmin(LeafletGeoAdmin):
                 done += 1
             except IngestError as exc:
                 failed.append(f"{raster.name}: {exc.reason}")
-        verb = "queued" if _worker_available() else "re-ingested"
+        verb = "queued" if worker_available() else "re-ingested"
         messages.info(request, f"{done} {verb}.")
         for failure in failed:
             messages.error(request, failure)

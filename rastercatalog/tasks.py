@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from .ingest import IngestError, raster_ingest
@@ -28,6 +29,11 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
         "raster": result.raster.pk,
         "status": "ingested" if result.created else "already present",
     }
+
+
+def worker_available() -> bool:
+    """True when a broker is configured, so queued tasks run on a Celery worker (else inline)."""
+    return not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def raster_ingest_later(raster: Raster) -> None:

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from .ingest import IngestError, raster_create_pending, raster_ingest
 from .models import Collection, Raster
-from .tasks import raster_ingest_later
+from .tasks import raster_ingest_later, worker_available
 from .uploads import upload_discard
 
 
@@ -18,11 +18,6 @@ class UploadOutcome:
     raster: Raster
     created: bool  # False: the same bytes were catalogued already, `raster` is that row
     queued: bool  # True: a worker ingests `raster` (pending) later
-
-
-def worker_available() -> bool:
-    """True when a broker is configured, so queued tasks run on a Celery worker."""
-    return not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def raster_ingest_uploaded(

@@ -6,7 +6,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
@@ -14,7 +13,7 @@ from tqdm import tqdm
 from rastercatalog.ingest import IngestError, raster_create_pending, raster_ingest
 from rastercatalog.models import Collection
 from rastercatalog.sources import SourceRefused, source_resolve, source_size
-from rastercatalog.tasks import raster_ingest_later
+from rastercatalog.tasks import raster_ingest_later, worker_available
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".gtif", ".gtiff"}
 
@@ -65,11 +64,11 @@ class Command(BaseCommand):
                 )
         collection = self._collection(options["collection"])
 
-        if options["run_async"] and settings.CELERY_TASK_ALWAYS_EAGER:
+        if options["run_async"] and not worker_available():
             self.stderr.write(
                 "--async: no broker configured (CELERY_BROKER_URL/REDIS_URL); ingesting here"
             )
-        if options["run_async"] and not settings.CELERY_TASK_ALWAYS_EAGER:
+        if options["run_async"] and worker_available():
             outcomes = [self._queue(uri, options["name"], collection, acquired_at) for uri in uris]
         else:
             outcomes = self._ingest_all(uris, options["name"], collection, acquired_at)
