@@ -109,7 +109,11 @@ class RasterListApi(GenericAPIView):
     def post(self, request: Request) -> Response:
         limit = settings.RASTERCATALOG_BASE64_MAX_BYTES
         # Refuse a body that cannot fit before it is read at all (base64 is 4/3 of the bytes).
-        if int(request.headers.get("Content-Length") or 0) > limit * 4 // 3 + 64 * 1024:
+        try:
+            declared = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise ValidationError({"Content-Length": ["the header is not a number"]}) from None
+        if declared > limit * 4 // 3 + 64 * 1024:
             raise ValidationError({"data": [f"the body is larger than {limit} bytes of base64"]})
         upload = RasterUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)

@@ -80,6 +80,12 @@ class CogValidateApi(APIView):
         upload, uri = request.FILES.get("file"), request.data.get("uri")
         if (upload is None) == (not uri):
             raise ParseError("give either a file (multipart field 'file') or a uri, not both")
+        # A chunked request declares no length: check what actually arrived, before GDAL sees it.
+        if upload is not None and upload.size > limit:
+            raise UploadTooLarge(
+                f"the file is {upload.size} bytes, more than the limit of {limit} bytes "
+                "(RASTERCATALOG_COG_VALIDATE_MAX_BYTES); validate large files by uri instead"
+            )
         try:
             report = (
                 cog_validate_upload(upload=upload)

@@ -138,3 +138,13 @@ def test_a_large_upload_goes_to_the_worker_with_a_status_url(
         app.conf.task_always_eager = eager
 
     assert writer.get(body["status_url"]).json()["properties"]["status"] == "ready"
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400_not_a_500(writer, small_tif):
+    response = writer.post(
+        "/api/rasters/", {"data": data_url(small_tif)}, format="json", CONTENT_LENGTH="lots"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"Content-Length": ["the header is not a number"]}
+    assert Raster.objects.count() == 0
