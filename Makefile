@@ -34,13 +34,15 @@ $(VENV)/bin/python:
 	$(VENV)/bin/pip install -q --upgrade pip
 
 # GDAL's bindings must be built against the system libgdal, at exactly its version.
+# Built from source against the venv's NumPy headers and never from pip's cache (see the script).
 $(VENV)/.gdal-$(GDAL_VERSION): | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q numpy setuptools wheel
-	$(VENV)/bin/pip install -q --no-build-isolation "gdal==$(GDAL_VERSION)"
+	scripts/gdal-bindings.sh $(VENV)
 	rm -f $(VENV)/.gdal-* && touch $@
 
+# The project's dependencies may move NumPy: check again that the bindings import before stamping.
 $(VENV)/.deps: pyproject.toml $(VENV)/.gdal-$(GDAL_VERSION)
 	$(VENV)/bin/pip install -q -e ".[dev]"
+	scripts/check-gdal.sh $(VENV)
 	touch $@
 
 venv: system-deps
