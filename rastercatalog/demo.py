@@ -39,7 +39,8 @@ def geotiff_write(
     path: Path,
     array: np.ndarray,
     *,
-    epsg: int | None,
+    epsg: int | None = None,
+    crs: str | None = None,
     geotransform,
     nodata=None,
     cog=False,
@@ -48,15 +49,18 @@ def geotiff_write(
     metadata=None,
     options: list[str] | None = None,
 ) -> Path:
-    """Write `array` (bands x rows x cols, or rows x cols) as a GeoTIFF, or a COG with `cog=True`."""
+    """Write `array` (bands x rows x cols, or rows x cols) as a GeoTIFF, or a COG with `cog=True`.
+
+    The CRS is `epsg`, or `crs`: anything GDAL reads as a CRS (WKT, PROJ string, "ESRI:…").
+    """
     bands = array if array.ndim == 3 else array[np.newaxis]
     dtype = gdal_array.NumericTypeCodeToGDALTypeCode(bands.dtype)
     memory = gdal.GetDriverByName("MEM").Create(
         "", bands.shape[2], bands.shape[1], bands.shape[0], dtype
     )
-    if epsg is not None:
+    if epsg is not None or crs is not None:
         srs = osr.SpatialReference()
-        srs.ImportFromEPSG(epsg)
+        srs.ImportFromEPSG(epsg) if epsg is not None else srs.SetFromUserInput(crs)
         memory.SetSpatialRef(srs)
     if geotransform is not None:
         memory.SetGeoTransform(geotransform)

@@ -4,6 +4,8 @@ The outline is traced in the raster's own CRS, simplified there (where one pixel
 densified so that reprojection bends the edges as it should, then reprojected. Footprints that
 cross the antimeridian are split into parts on either side instead of wrapping round the globe;
 footprints that enclose a pole become the cap from their southern (northern) edge to the pole.
+Projections defined on part of the Earth only (a geostationary satellite's disk) keep the cells PROJ
+can place on the Earth: corners of a full disk that look past the limb are outside, not an error.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from affine import Affine
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry, LinearRing, MultiPolygon, Polygon
 from osgeo import ogr
+from pyproj import CRS as ProjCRS
+from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.features import shapes, sieve
 from rasterio.warp import transform as transform_points
@@ -32,6 +36,10 @@ class EmptyFootprint(ValueError):
     """The mask has no valid pixel."""
 
 
+class OffEarth(ValueError):
+    """The raster's CRS cannot be placed on the Earth (another planet's, or no valid pixel on it)."""
+
+
 @dataclass(frozen=True)
 class Footprint:
     geometry: MultiPolygon  # EPSG:4326
@@ -42,12 +50,46 @@ def footprint_from_mask(
     mask: np.ndarray, transform: Affine, crs: CRS, *, max_vertices: int
 ) -> Footprint:
     """Trace the True cells of `mask` (georeferenced by `transform` in `crs`) as a footprint."""
+    clipped = False
+    if not crs.is_geographic:
+        on_earth = _cells_on_earth(mask.shape, transform, crs)
+        if on_earth is not None:
+            if not (mask & on_earth).any():
+                raise OffEarth("no valid pixel lies on the Earth's surface in its projection")
+            mask, clipped = mask & on_earth, True
     native = _trace(mask, transform)
     pixel = max(abs(transform.a), abs(transform.e), abs(transform.b), abs(transform.d))
     native = _simplify(native, tolerance=pixel, max_vertices=max_vertices)
     if crs.is_geographic:
         return _from_geographic(native, crs)
-    return _from_projected(native, crs, pixel_fraction=pixel / max(_span(native), pixel))
+    return _from_projected(
+        native, crs, pixel_fraction=pixel / max(_span(native), pixel), bbox_from_outline=clipped
+    )
+
+
+def _cells_on_earth(shape: tuple[int, int], transform: Affine, crs: CRS) -> np.ndarray | None:
+    """Cells whose four corners PROJ places on the Earth, or None when all of them are.
+
+    The grid's outline is tried first (4 x side points), so a CRS defined everywhere costs almost
+    nothing; only then every corner (a 1024-pixel level takes ~0.3 s).
+    """
+    rows, cols = shape
+    to_wgs84 = Transformer.from_crs(ProjCRS.from_wkt(crs.to_wkt()), "EPSG:4326", always_xy=True)
+    outline_cols = np.concatenate([np.arange(cols + 1), np.full(rows + 1, cols)])
+    outline_rows = np.concatenate([np.zeros(cols + 1), np.arange(rows + 1)])
+    outline_cols = np.concatenate([outline_cols, np.arange(cols + 1), np.zeros(rows + 1)])
+    outline_rows = np.concatenate([outline_rows, np.full(cols + 1, rows), np.arange(rows + 1)])
+    if _placeable(to_wgs84, transform, outline_cols, outline_rows).all():
+        return None
+    corner_cols, corner_rows = np.meshgrid(np.arange(cols + 1), np.arange(rows + 1))
+    corners = _placeable(to_wgs84, transform, corner_cols, corner_rows)
+    return corners[:-1, :-1] & corners[:-1, 1:] & corners[1:, :-1] & corners[1:, 1:]
+
+
+def _placeable(to_wgs84: Transformer, transform: Affine, cols, rows) -> np.ndarray:
+    xs, ys = transform * (np.asarray(cols, dtype=np.float64), np.asarray(rows, dtype=np.float64))
+    lons, lats = to_wgs84.transform(xs, ys, errcheck=False)
+    return np.isfinite(lons) & np.isfinite(lats) & (np.abs(lons) <= 1e3) & (np.abs(lats) <= 90.0)
 
 
 def _trace(mask: np.ndarray, transform: Affine) -> GEOSGeometry:
@@ -107,23 +149,81 @@ def _span(geom: GEOSGeometry) -> float:
     return max(xmax - xmin, ymax - ymin)
 
 
-def _from_projected(native: GEOSGeometry, crs: CRS, *, pixel_fraction: float) -> Footprint:
-    west, south, east, north = transform_bounds(crs, WGS84, *native.extent, densify_pts=21)
+def _from_projected(
+    native: GEOSGeometry, crs: CRS, *, pixel_fraction: float, bbox_from_outline: bool = False
+) -> Footprint:
+    if bbox_from_outline:
+        # The outline's bounding box reaches off the Earth (a disk's corners): no bounds to transform.
+        west, south, east, north = _bbox_on_circle(_reproject(native, crs))
+    else:
+        west, south, east, north = transform_bounds(crs, WGS84, *native.extent, densify_pts=21)
     lon_span = (east - west) % 360 or 360.0
     pixel_degrees = max(lon_span, north - south) * pixel_fraction
     if _encloses_pole(native, crs):
         # Reprojecting a ring round a pole gives nonsense; the honest outline is the polar cap.
         cap = Polygon.from_bbox((-180.0, south, 180.0, north))
         return Footprint(MultiPolygon(cap), (-180.0, south, 180.0, north))
-    dense = ogr.CreateGeometryFromWkb(bytes(native.wkb))
-    dense.Segmentize(_span(native) / DENSIFY_PARTS)
-    reprojected = transform_geom(crs, WGS84, _ogr_as_dict(dense), antimeridian_cutting=True)
-    geom = GEOSGeometry(_geojson(reprojected))
+    geom = _reproject(native, crs)
     # Drop the densified vertices that reprojection left (nearly) in line: well under a pixel.
     geom = geom.simplify(pixel_degrees / 4, preserve_topology=True)
     return Footprint(
         _as_multipolygon(geom.buffer(0) if not geom.valid else geom), (west, south, east, north)
     )
+
+
+def _reproject(native: GEOSGeometry, crs: CRS) -> MultiPolygon:
+    """The outline in EPSG:4326, densified first so edges bend as they should, cut at ±180°.
+
+    Each ring's longitudes are unwrapped (no jump of more than 180° between vertices) and the result
+    cut at the antimeridian here: GDAL's own cutting (`transform_geom(antimeridian_cutting=True)`)
+    returns a ring round the whole globe for a geostationary disk centred near 140°E.
+    """
+    dense = ogr.CreateGeometryFromWkb(bytes(native.wkb))
+    dense.Segmentize(_span(native) / DENSIFY_PARTS)
+    to_wgs84 = Transformer.from_crs(ProjCRS.from_wkt(crs.to_wkt()), "EPSG:4326", always_xy=True)
+    polygons = []
+    for polygon in _polygons(GEOSGeometry(memoryview(dense.ExportToWkb()))):
+        rings = [_ring_to_wgs84(to_wgs84, ring) for ring in polygon]
+        # A hole unwrapped on its own may sit a turn away from its shell: bring it back.
+        shell_centre = rings[0][:, 0].mean()
+        for ring in rings[1:]:
+            ring[:, 0] -= 360.0 * round((ring[:, 0].mean() - shell_centre) / 360.0)
+        polygons.append(Polygon(*(LinearRing(ring.tolist()) for ring in rings)))
+    geom = MultiPolygon(polygons)
+    if not geom.valid:
+        geom = geom.buffer(0)
+    return _split_at_antimeridian(geom)
+
+
+def _ring_to_wgs84(to_wgs84: Transformer, ring) -> np.ndarray:
+    xs, ys = np.asarray(ring.coords, dtype=np.float64).T
+    lons, lats = to_wgs84.transform(xs, ys, errcheck=False)
+    if not (np.isfinite(lons).all() and np.isfinite(lats).all()):
+        raise OffEarth("part of the valid-data outline cannot be placed on the Earth")
+    ring_wgs84 = np.column_stack([np.unwrap(lons, period=360.0), lats])
+    ring_wgs84[-1] = ring_wgs84[0]  # unwrap's running sum may leave the closing vertex 1e-14 off
+    return ring_wgs84
+
+
+def _bbox_on_circle(geom: GEOSGeometry) -> tuple[float, float, float, float]:
+    """West, south, east, north of parts cut at ±180°: the smallest arc of longitudes holding them."""
+    parts = sorted((p.extent[0], p.extent[2]) for p in _polygons(geom))
+    south, north = geom.extent[1], geom.extent[3]
+    merged: list[list[float]] = []
+    for low, high in parts:
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    # The widest empty arc between consecutive intervals (the last one wraps round to the first).
+    gaps = [
+        ((merged[(i + 1) % len(merged)][0] - merged[i][1]) % 360.0, i) for i in range(len(merged))
+    ]
+    width, i = max(gaps)
+    if width <= 0 or (len(merged) == 1 and merged[0][1] - merged[0][0] >= 360.0):
+        return (-180.0, south, 180.0, north)
+    west, east = merged[(i + 1) % len(merged)][0], merged[i][1]
+    return (west, south, east, north)
 
 
 def _encloses_pole(native: GEOSGeometry, crs: CRS) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
@@ -31,11 +31,21 @@ logger = logging.getLogger(__name__)
 class IngestError(Exception):
     """Ingestion failed for a reason that names the problem; `raster` is the failed row, if any."""
 
+    # True when the cause is a fault of ours or of a library (its exception is `__cause__`), not a
+    # problem of the file the user gave: callers say "internal error" and log the traceback.
+    internal = False
+
     def __init__(self, reason: str, *, uri: str, raster: Raster | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.uri = uri
         self.raster = raster
+
+
+class IngestInternalError(IngestError):
+    """Ingestion failed on an unexpected exception; the reason names its class and message."""
+
+    internal = True
 
 
 @dataclass(frozen=True)
@@ -96,11 +106,11 @@ def raster_ingest(
     except (SourceRefused, RasterRejected) as exc:
         raise _failed(placeholder, uri, str(exc)) from exc
     except Exception as exc:
+        # Whatever broke, this file's failure must not stop a batch: the caller gets an IngestError
+        # like any other, and the traceback goes to the log.
         logger.exception("unexpected error ingesting %s", uri)
-        _failed(
-            placeholder, uri, f"internal error while ingesting ({exc.__class__.__name__}: {exc})"
-        )
-        raise
+        reason = f"internal error while ingesting ({exc.__class__.__name__}: {_one_line(exc)})"
+        raise _failed(placeholder, uri, reason, internal=True) from exc
 
 
 def raster_create_pending(
@@ -135,7 +145,12 @@ def raster_revalidate_cog(*, raster: Raster) -> Raster:
         source = source_resolve(raster.uri, trusted=True)
     except SourceRefused as exc:
         raise IngestError(str(exc), uri=raster.uri, raster=raster) from exc
-    cog = cog_report(source)
+    try:
+        cog = cog_report(source)
+    except Exception as exc:
+        logger.exception("unexpected error validating %s", raster.uri)
+        reason = f"internal error while validating ({exc.__class__.__name__}: {_one_line(exc)})"
+        raise IngestInternalError(reason, uri=raster.uri, raster=raster) from exc
     Raster.objects.filter(pk=raster.pk).update(
         is_cog=cog.is_valid, cog_errors=cog.errors, cog_warnings=cog.warnings, cog_info=cog.info
     )
@@ -243,11 +258,25 @@ def _set_status(raster: Raster, status: str, error: str = "", **fields) -> None:
         setattr(raster, key, value)
 
 
-def _failed(placeholder: Raster | None, uri: str, reason: str) -> IngestError:
+def _failed(
+    placeholder: Raster | None, uri: str, reason: str, *, internal: bool = False
+) -> IngestError:
     if placeholder is not None and placeholder.pk:
-        # Only ready rows own a checksum, so the same bytes can be ingested again once fixed.
-        _set_status(placeholder, Raster.Status.FAILED, reason, checksum_sha256=None)
-    return IngestError(reason, uri=uri, raster=placeholder)
+        try:
+            # Only ready rows own a checksum, so the same bytes can be ingested again once fixed.
+            _set_status(placeholder, Raster.Status.FAILED, reason, checksum_sha256=None)
+        except DatabaseError:
+            # The database itself is the problem (down, restarting): the row stays as it was and
+            # the caller still hears why this file failed.
+            logger.exception("cannot mark raster %s failed", placeholder.pk)
+    error_class = IngestInternalError if internal else IngestError
+    return error_class(reason, uri=uri, raster=placeholder)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line, at most 500 characters (GDAL's can be pages of JSON)."""
+    text = " ".join(str(exc).split()) or "no message"
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _name_from(uri: str) -> str:

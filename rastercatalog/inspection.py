@@ -16,13 +16,18 @@ from affine import Affine
 from django.conf import settings
 from osgeo import gdal, osr
 from pyproj import Geod
+from rasterio._err import CPLE_BaseError  # GDAL's errors as rasterio raises them (no public alias)
 from rasterio.crs import CRS
+from rasterio.errors import CRSError, RasterioError
 from rasterio.warp import transform as transform_points
 
-from .footprint import EmptyFootprint, Footprint, footprint_from_mask
+from .footprint import EmptyFootprint, Footprint, OffEarth, footprint_from_mask
 from .reader import RasterRejected
 
 _GEOD = Geod(ellps="WGS84")
+# Semi-major axes of every Earth ellipsoid and sphere in use (Airy 6,377 km ... Clarke 6,378.3 km,
+# the authalic sphere 6,371 km) fit in here; other planets' and moons' do not.
+EARTH_SEMI_MAJOR_M = (6_350_000.0, 6_400_000.0)
 # TIFF/GDAL metadata that carry an acquisition time, most specific first.
 _TIME_TAGS = (("ACQUISITIONDATETIME", "IMAGERY"), ("TIFFTAG_DATETIME", ""), ("DATETIME", ""))
 
@@ -95,8 +100,14 @@ def raster_inspect(ds: gdal.Dataset) -> RasterFacts:
             crs,
             max_vertices=settings.RASTERCATALOG_FOOTPRINT_MAX_VERTICES,
         )
-    except EmptyFootprint as exc:
+    except (EmptyFootprint, OffEarth) as exc:
         raise RasterRejected(str(exc)) from exc
+    except (CRSError, RasterioError, CPLE_BaseError) as exc:
+        # PROJ found no way from this CRS to longitude/latitude: the catalog cannot place it.
+        raise RasterRejected(
+            f"its coordinate reference system ({_crs_name(srs)}) cannot be transformed to "
+            f"WGS 84 longitude/latitude: {_first_line(exc)}"
+        ) from exc
 
     return RasterFacts(
         crs_wkt=srs.ExportToWkt(),
@@ -130,9 +141,28 @@ def _crs(ds: gdal.Dataset) -> tuple[CRS, osr.SpatialReference]:
             "no georeferencing: the file has a geotransform but no coordinate reference system"
         )
     try:
-        return CRS.from_wkt(srs.ExportToWkt()), srs
+        crs = CRS.from_wkt(srs.ExportToWkt())
     except Exception as exc:  # noqa: BLE001 - any CRS PROJ cannot use is the user's data problem
         raise RasterRejected(f"unusable coordinate reference system: {exc}") from exc
+    semi_major = srs.GetSemiMajor()
+    if not EARTH_SEMI_MAJOR_M[0] <= semi_major <= EARTH_SEMI_MAJOR_M[1]:
+        # Another body's CRS (Mars, the Moon, Europa...): PROJ rightly refuses to relate it to
+        # WGS 84, and a footprint in Earth longitudes would be a lie.
+        raise RasterRejected(
+            f"its coordinate reference system ({_crs_name(srs)}) is not on the Earth: its "
+            f"ellipsoid's semi-major axis is {semi_major / 1000:,.1f} km (the Earth's is "
+            "about 6,378 km); the catalog places rasters on the Earth only"
+        )
+    return crs, srs
+
+
+def _crs_name(srs: osr.SpatialReference) -> str:
+    return srs.GetName() or srs.ExportToProj4().strip() or "unnamed"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _stats_size(width: int, height: int) -> tuple[int, int]:

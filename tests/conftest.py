@@ -26,10 +26,11 @@ def corpus() -> Path:
 
 @pytest.fixture
 def write_raster(tmp_path: Path) -> Callable[..., Path]:
-    """Write a GeoTIFF under tmp_path: write_raster("a.tif", array, epsg=…, geotransform=…, …)."""
+    """Write a GeoTIFF under tmp_path: write_raster("a.tif", array, epsg=…|crs=…, geotransform=…, …)."""
 
     def write(name: str, array: np.ndarray, **kwargs) -> Path:
-        kwargs.setdefault("epsg", 4326)
+        if "crs" not in kwargs:
+            kwargs.setdefault("epsg", 4326)
         kwargs.setdefault("geotransform", (10.0, 0.01, 0.0, 50.0, 0.0, -0.01))
         return geotiff_write(tmp_path / name, np.asarray(array), **kwargs)
 

@@ -401,3 +401,26 @@ def test_staff_without_add_permission_is_forbidden(client, dirs):
     assert client.get(_add_url()).status_code == 403
     assert client.post(_add_url(), {"uri": "/tmp/x.tif"}).status_code == 403
     assert not Raster.objects.exists()
+
+
+def test_bulk_reingest_goes_on_past_an_internal_error(admin_client, ingested, ramp_u8, monkeypatch):
+    first, broken, last = (ingested(f"{n}.tif", ramp_u8 + i) for i, n in enumerate("abc"))
+    from rastercatalog import ingest
+
+    real = ingest.raster_inspect
+
+    def inspect(dataset):
+        if dataset.GetDescription().endswith("b.tif"):
+            raise ZeroDivisionError("simulated bug")
+        return real(dataset)
+
+    monkeypatch.setattr(ingest, "raster_inspect", inspect)
+
+    response = _run_action(admin_client, "reingest_selected", first, broken, last)
+
+    messages = _messages(response)
+    assert "2 re-ingested." in messages
+    assert "b: internal error while ingesting (ZeroDivisionError: simulated bug)" in messages
+    broken.refresh_from_db()
+    assert broken.status == Raster.Status.FAILED and "ZeroDivisionError" in broken.error
+    assert Raster.objects.filter(status=Raster.Status.READY).count() == 2

@@ -248,8 +248,11 @@ def test_failure_mid_save_rolls_back_everything(write_raster, ramp_u8, monkeypat
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Band.objects, "bulk_create", explode)
-    with pytest.raises(RuntimeError, match="disk on fire"):
+    with pytest.raises(IngestError, match="disk on fire") as failure:
         raster_ingest(uri=str(path), trusted=True)
+
+    assert failure.value.internal and "internal error" in failure.value.reason
+    assert isinstance(failure.value.__cause__, RuntimeError)
 
     assert Raster.objects.count() == 0 and Band.objects.count() == 0
 
@@ -263,7 +266,7 @@ def test_failure_mid_save_marks_the_placeholder_failed_not_ready(
         Band.objects, "bulk_create", lambda *a, **k: (_ for _ in ()).throw(OSError("no space"))
     )
 
-    with pytest.raises(OSError):
+    with pytest.raises(IngestError, match="OSError: no space"):
         raster_ingest(uri=str(path), trusted=True, placeholder=pending)
 
     row = Raster.objects.get()

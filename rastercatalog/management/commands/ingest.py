@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from rastercatalog.models import Collection
 from rastercatalog.sources import SourceRefused, source_resolve, source_size
 from rastercatalog.tasks import raster_ingest_later, worker_available
 
+logger = logging.getLogger(__name__)
 RASTER_SUFFIXES = {".tif", ".tiff", ".gtif", ".gtiff"}
 
 
@@ -46,6 +49,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        self.verbosity = options["verbosity"]
         uris = list(_expand(options["sources"], recursive=options["recursive"]))
         if options["from_file"]:
             uris.extend(_read_list(options["from_file"]))
@@ -111,6 +115,7 @@ class Command(BaseCommand):
                         )
                     except IngestError as exc:
                         outcome = ("failed", uri, exc.reason)
+                        self._traceback(exc)
                 outcomes.append(outcome)
                 files.update(1)
         return outcomes
@@ -120,10 +125,22 @@ class Command(BaseCommand):
             raster = raster_create_pending(
                 uri=uri, name=name, collection=collection, acquired_at=acquired_at, trusted=True
             )
+            raster_ingest_later(raster)
         except SourceRefused as exc:
             return ("failed", uri, str(exc))
-        raster_ingest_later(raster)
+        except Exception as exc:  # noqa: BLE001 - one file's trouble never stops the batch
+            logger.exception("cannot queue %s", uri)
+            self._traceback(exc)
+            reason = f"internal error while queueing ({exc.__class__.__name__}: {exc})"
+            return ("failed", uri, reason)
         return ("queued", uri, f"queued as raster {raster.pk}")
+
+    def _traceback(self, exc: BaseException) -> None:
+        """At -v 2 and above, print the traceback of an internal error (it is always logged)."""
+        if isinstance(exc, IngestError):
+            exc = exc.__cause__ if exc.internal else None
+        if exc is not None and self.verbosity >= 2:
+            self.stderr.write("".join(traceback.format_exception(exc)))
 
     def _summarise(self, outcomes: list[tuple[str, str, str]]) -> None:
         for kind, uri, message in outcomes:
@@ -166,5 +183,5 @@ def _read_list(name: str) -> list[str]:
 def _size_or_none(uri: str) -> int | None:
     try:
         return source_size(source_resolve(uri, trusted=True))
-    except (SourceRefused, OSError, RuntimeError):
+    except Exception:  # noqa: BLE001 - only a progress bar's total; ingestion reports the real problem
         return None
