@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defaultLayer, emptyState, layerDecode, layerEncode, searchParams, stateFromQuery, stateToQuery } from "../src/state.js";
+import { defaultLayer, emptyState, layerDecode, layerEncode, stateFromQuery, stateToQuery } from "../src/store.js";
+import { searchParams } from "../src/urls.js";
 
 describe("state <-> URL", () => {
   it("round-trips a full state", () => {

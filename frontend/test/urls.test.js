@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { defaultLayer } from "../src/state.js";
-import { legendUrl, regionUrl, stretchRange, styleParams, tileUrl } from "../src/tileurl.js";
+import { stretchRange } from "../src/panels/legend.js";
+import { defaultLayer } from "../src/store.js";
+import { legendUrl, regionUrl, styleParams, tileUrl } from "../src/urls.js";
 
 describe("style -> tile URL", () => {
   it("colours one band with a palette and the stored p2/p98 stretch", () => {
