@@ -1,4 +1,6 @@
-// Calls to the rastercatalog API. Errors become ApiError with the server's message (DRF "detail").
+// Calls to the rastercatalog API (URLs from urls.js). Errors become ApiError with the server's
+// message (DRF "detail").
+import * as urls from "./urls.js";
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -25,12 +27,10 @@ async function errorMessage(response) {
   }
 }
 
-export async function getJson(path, params, { signal } = {}) {
-  const url = path.startsWith("http") || path.startsWith("/") ? path : apiRoot + path;
-  const query = params ? `?${params.toString()}` : "";
+export async function getJson(url, { signal } = {}) {
   let response;
   try {
-    response = await fetch(url + query, { signal, headers: { Accept: "application/json" } });
+    response = await fetch(url, { signal, headers: { Accept: "application/json" } });
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`The server cannot be reached (${error.message}).`, 0);
@@ -39,14 +39,13 @@ export async function getJson(path, params, { signal } = {}) {
   return response.json();
 }
 
-export const searchRasters = (params, options) => getJson("rasters/", params, options);
-export const listCollections = () => getJson("collections/");
-export const listColormaps = () => getJson("colormaps/");
-export const rasterFeature = (id) => getJson(`rasters/${id}/`);
-export const rasterBands = (id) => getJson(`rasters/${id}/bands`);
-export const rasterMetadata = (id) => getJson(`rasters/${id}/metadata`);
-export const rasterCog = (id) => getJson(`rasters/${id}/cog`);
-export const rasterPixel = (id, lon, lat, options) =>
-  getJson(`rasters/${id}/pixel`, new URLSearchParams({ lon: String(lon), lat: String(lat) }), options);
-export const rasterHistogram = (id, band, options) =>
-  getJson(`rasters/${id}/histogram`, new URLSearchParams({ band: String(band), bins: "64" }), options);
+export const searchRasters = (params, options) => getJson(urls.searchUrl(apiRoot, params), options);
+export const listCollections = () => getJson(urls.collectionsUrl(apiRoot));
+export const listColormaps = () => getJson(urls.colormapsUrl(apiRoot));
+export const rasterFeature = (id) => getJson(urls.rasterUrl(apiRoot, id));
+export const rasterBands = (id) => getJson(urls.bandsUrl(apiRoot, id));
+export const rasterTileJson = (id) => getJson(urls.tileJsonUrl(apiRoot, id));
+export const rasterMetadata = (id) => getJson(urls.metadataUrl(apiRoot, id));
+export const rasterCog = (id) => getJson(urls.cogUrl(apiRoot, id));
+export const rasterPixel = (id, lon, lat, options) => getJson(urls.pixelUrl(apiRoot, id, lon, lat), options);
+export const rasterHistogram = (id, band, options) => getJson(urls.histogramUrl(apiRoot, id, band), options);

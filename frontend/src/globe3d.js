@@ -1,6 +1,6 @@
 // The 3D globe: CesiumJS (copied from npm into dist/cesium/, loaded on first use), with the same
 // basemap, footprints and overlays as the 2D map. No Cesium Ion: every asset comes from this app.
-import { tileUrl } from "./tileurl.js";
+import { tileUrl } from "./urls.js";
 
 const EQUATOR_MPP = 156543.03392; // metres per pixel at zoom 0 (Web Mercator, 256 px tiles)
 

@@ -6,7 +6,7 @@ import "@geoman-io/leaflet-geoman-free";
 import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
 import { addBasemap } from "./basemap.js";
 import { FootprintTileLayer } from "./footprint_tiles.js";
-import { tileUrl } from "./tileurl.js";
+import { tileUrl } from "./urls.js";
 
 const FOOTPRINT = { color: "#e8590c", weight: 1.5, fillOpacity: 0.06, fillColor: "#e8590c" };
 const FOOTPRINT_HOT = { color: "#1c7ed6", weight: 3, fillOpacity: 0.08, fillColor: "#1c7ed6" };

@@ -1,5 +1,6 @@
 // A colormap picker that shows each colormap's legend bar (from /api/colormaps/{name}.png).
 import { h } from "../dom.js";
+import { colormapUrl } from "../urls.js";
 
 let names = [];
 export function setColormapNames(list) {
@@ -11,7 +12,7 @@ const FAVOURITES = ["viridis", "magma", "inferno", "plasma", "cividis", "terrain
 export function colormapPicker(apiRoot, current, onChange) {
   const reversed = current.endsWith("_r");
   const base = reversed ? current.slice(0, -2) : current;
-  const legend = (name) => `${apiRoot}colormaps/${encodeURIComponent(name)}.png?width=128&height=10`;
+  const legend = (name) => colormapUrl(apiRoot, name, { width: 128, height: 10 });
   const popup = h("div.cmap-popup", { role: "listbox", "aria-label": "Colormaps", hidden: true });
   const trigger = h(
     "button.cmap-trigger",

@@ -1,7 +1,7 @@
 // Metadata, band statistics, the COG report and download links of the active layer's raster.
 import { rasterCog, rasterMetadata } from "../api.js";
 import { formatDate, formatValue, h } from "../dom.js";
-import { regionUrl } from "../tileurl.js";
+import { regionUrl, tileJsonUrl } from "../urls.js";
 
 const dl = (pairs) => h("dl.facts", {}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]));
 
@@ -23,9 +23,9 @@ export async function showDetails(pane, layer, info, { apiRoot, viewBbox, region
     {},
     inView ? h("a.button", { href: regionUrl(apiRoot, layer.id, inView), download: "" }, "↓ Region in view (GeoTIFF)") : null,
     bbox && bbox[0] <= bbox[2]
-      ? h("a.button", { href: `${regionUrl(apiRoot, layer.id, bbox)}&max_size=${regionMaxSize}`, download: "" }, `↓ Whole raster (GeoTIFF, ≤ ${regionMaxSize} px)`)
+      ? h("a.button", { href: regionUrl(apiRoot, layer.id, bbox, { maxSize: regionMaxSize }), download: "" }, `↓ Whole raster (GeoTIFF, ≤ ${regionMaxSize} px)`)
       : null,
-    h("a.button", { href: `${apiRoot}rasters/${layer.id}/tilejson.json`, target: "_blank", rel: "noopener" }, "TileJSON"),
+    h("a.button", { href: tileJsonUrl(apiRoot, layer.id), target: "_blank", rel: "noopener" }, "TileJSON"),
   );
   const cogBox = h("div", { "aria-busy": "true" }, h("span.spinner.small"));
   const metaBox = h("div", { "aria-busy": "true" }, h("span.spinner.small"));

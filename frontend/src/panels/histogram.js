@@ -1,7 +1,7 @@
 // A histogram of one band of the active layer, drawn as a small SVG bar chart.
 import { rasterHistogram } from "../api.js";
 import { formatValue, h } from "../dom.js";
-import { stretchRange } from "../tileurl.js";
+import { stretchRange } from "./legend.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const svg = (tag, attrs) => {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { defaultLayer, emptyState, layerDecode, layerEncode, searchParams, stateFromQuery, stateToQuery } from "../src/state.js";
+import { describe, expect, it, vi } from "vitest";
+import { createStore, defaultLayer, emptyState, layerDecode, layerEncode, mirrorInUrl, openStore, stateFromQuery, stateToQuery } from "../src/store.js";
+import { searchParams } from "../src/urls.js";
 
 describe("state <-> URL", () => {
   it("round-trips a full state", () => {
@@ -75,5 +76,60 @@ describe("search parameters", () => {
 
   it("gives an interval ending on a day", () => {
     expect(searchParams({ ...emptyState(), to: "2023-06-30" }).get("datetime")).toBe("../2023-06-30T23:59:59Z");
+  });
+});
+
+describe("the store", () => {
+  it("merges a patch and tells each subscriber which keys changed", () => {
+    const store = createStore({ a: 1, b: 2 });
+    const calls = [];
+    const unsubscribe = store.subscribe((state, changed) => calls.push([state, changed]));
+    store.set({ a: 1, b: 3 });
+    expect(store.get()).toEqual({ a: 1, b: 3 });
+    expect(calls).toEqual([[{ a: 1, b: 3 }, ["b"]]]);
+    store.set({ a: 1 }); // nothing changed: nobody is told
+    expect(calls).toHaveLength(1);
+    unsubscribe();
+    store.set({ a: 2 });
+    expect(calls).toHaveLength(1);
+    expect(store.get().a).toBe(2);
+  });
+
+  it("never mutates a state it handed out", () => {
+    const store = createStore({ layers: [] });
+    const before = store.get();
+    store.set({ layers: [defaultLayer(1)] });
+    expect(before.layers).toEqual([]);
+    expect(store.get()).not.toBe(before);
+  });
+
+  it("opens on a URL's query with no search results yet", () => {
+    const store = openStore("?bbox=5,45,11,48&layer=3;b=1;p=magma");
+    expect(store.get().bbox).toEqual([5, 45, 11, 48]);
+    expect(store.get().layers.map((l) => l.id)).toEqual([3]);
+    expect(store.get().results).toEqual({ features: [], more: false, filters: "" });
+    expect(stateToQuery(store.get())).toBe("view=20,0,2&bbox=5,45,11,48&layer=3;b=1;p=magma;s=p2p98&active=3");
+  });
+
+  it("mirrors the state in the address bar, once the changes settle", () => {
+    vi.useFakeTimers();
+    try {
+      const store = openStore("");
+      const location = { search: "" };
+      const history = { replaceState: vi.fn((_, __, url) => (location.search = url)) };
+      mirrorInUrl(store, location, history);
+      store.set({ q: "alp" });
+      store.set({ q: "alps" });
+      vi.advanceTimersByTime(149);
+      expect(history.replaceState).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(history.replaceState).toHaveBeenCalledTimes(1);
+      expect(location.search).toBe("?view=20,0,2&q=alps");
+      store.set({ results: { features: [], more: true, filters: "" } }); // not in the URL: no rewrite
+      vi.advanceTimersByTime(200);
+      expect(history.replaceState).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

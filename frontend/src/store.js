@@ -1,4 +1,6 @@
-// The viewer's state and its one-to-one mapping to the page URL (a permalink reproduces the screen).
+// The store: the viewer's one state object, its one-to-one mapping to the page URL (a permalink
+// reproduces the screen), and the observable that notifies controllers and views of each change.
+// Controllers write it with set(); nothing else keeps a copy of what it holds.
 //
 // URL shape (query string, readable and stable):
 //   ?view=46.5,8.2,7&mode=3d&bbox=5,45,11,48&from=2024-01-01&to=2024-12-31&collection=dem,landcover
@@ -133,24 +135,6 @@ export function stateFromQuery(query) {
   return state;
 }
 
-/** The search API's query parameters for the state's filters. */
-export function searchParams(state, { limit = 200 } = {}) {
-  const params = new URLSearchParams();
-  if (state.polygon) {
-    const ring = [...state.polygon, state.polygon[0]];
-    params.set("intersects", JSON.stringify({ type: "Polygon", coordinates: [ring] }));
-  } else if (state.bbox) params.set("bbox", state.bbox.join(","));
-  if (state.from || state.to) {
-    const start = state.from ? `${state.from}T00:00:00Z` : "..";
-    const end = state.to ? `${state.to}T23:59:59Z` : "..";
-    params.set("datetime", `${start}/${end}`);
-  }
-  if (state.collection) params.set("collection", state.collection);
-  if (state.q) params.set("q", state.q);
-  params.set("limit", String(limit));
-  return params;
-}
-
 /** A tiny observable store: set() merges a patch and notifies subscribers with the changed keys. */
 export function createStore(initial) {
   let state = initial;
@@ -168,4 +152,24 @@ export function createStore(initial) {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** Search results are state too, though not in the URL: the search controller fills them. */
+export const NO_RESULTS = Object.freeze({ features: [], more: false, filters: "" });
+
+/** The viewer's store, opened on a page URL's query string. */
+export function openStore(query) {
+  return createStore({ ...stateFromQuery(query), results: NO_RESULTS });
+}
+
+/** Keep the address bar's query equal to the state (debounced; replaces, never adds, history). */
+export function mirrorInUrl(store, location = window.location, history = window.history) {
+  let timer = null;
+  return store.subscribe((state) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const query = stateToQuery(state);
+      if (`?${query}` !== location.search) history.replaceState(null, "", `?${query}`);
+    }, 150);
+  });
 }

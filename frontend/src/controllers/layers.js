@@ -1,0 +1,119 @@
+// The overlays: adding and removing a raster's layer, its style edits and order (all written into
+// the store's `layers` and `active`); on a change, the 2D map's tile layers, the layer list and the
+// legend are redrawn. Also counts and explains the overlay tiles that fail.
+import * as api from "../api.js";
+import { renderLayers } from "../panels/layers.js";
+import { showLegend } from "../panels/legend.js";
+import { loading, status, withLoading } from "../panels/status.js";
+import { defaultLayer } from "../store.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** `onInspect(id)` opens the inspector on a layer the user picked in the list. */
+export function createLayers({ store, map2d, rasters, onInspect }) {
+  const { info } = rasters;
+  const tiles = { requested: 0, loaded: 0, errors: 0 };
+
+  async function toggle(feature) {
+    const id = feature.properties.id;
+    if (store.get().layers.some((l) => l.id === id)) {
+      remove(id);
+      return;
+    }
+    rasters.remember(feature);
+    await withLoading("Reading the raster's statistics…", rasters.loadBands(id));
+    const layer = defaultLayer(id, feature.properties.band_count);
+    const current = store.get();
+    if (current.layers.some((l) => l.id === id)) return; // a double click
+    store.set({ layers: [layer, ...current.layers], active: id });
+  }
+
+  function remove(id) {
+    const state = store.get();
+    const layers = state.layers.filter((l) => l.id !== id);
+    store.set({ layers, active: state.active === id ? (layers[0]?.id ?? null) : state.active });
+  }
+
+  function change(id, patch) {
+    store.set({ layers: store.get().layers.map((l) => (l.id === id ? { ...l, ...patch } : l)) });
+  }
+
+  function move(id, step) {
+    const list = [...store.get().layers];
+    const index = list.findIndex((l) => l.id === id);
+    const [item] = list.splice(index, 1);
+    list.splice(Math.max(0, Math.min(list.length, index + step)), 0, item);
+    store.set({ layers: list });
+  }
+
+  function trackTiles(layer, id) {
+    let explained = false;
+    layer.on("tileloadstart", () => (tiles.requested += 1));
+    layer.on("tileload", () => (tiles.loaded += 1));
+    layer.on("tileerror", async (event) => {
+      tiles.errors += 1;
+      if (explained) return;
+      explained = true;
+      // Leaflet does not say why a tile failed; ask the API (a 404 outside the raster is normal).
+      try {
+        const response = await fetch(event.tile.src);
+        if (!response.ok && response.status !== 404) {
+          const body = await response.json().catch(() => ({}));
+          status(`Tiles of ${info.get(id)?.name || id}: ${body.detail || response.statusText}`, "error");
+        }
+      } catch {
+        /* offline: the status bar already says so */
+      }
+    });
+    layer.on("loading", () => loading(1, "Loading tiles…"));
+    layer.on("load", () => loading(-1));
+    layer.on("remove", () => {
+      if (layer._loading) loading(-1);
+    });
+  }
+
+  /** Draw the store's layers: 2D overlays (Leaflet bounds are [[south, west], [north, east]]), list, legend. */
+  function apply() {
+    const state = store.get();
+    const apiRoot = api.getApiRoot();
+    const layers = rasters.withBounds(state.layers);
+    map2d.setOverlays(
+      layers.map((l) => ({ ...l, bounds: l.bounds ? [[l.bounds[1], l.bounds[0]], [l.bounds[3], l.bounds[2]]] : undefined })),
+      apiRoot,
+      trackTiles,
+    );
+    renderLayers($("layers"), $("layers-empty"), state.layers, {
+      info,
+      active: state.active,
+      apiRoot,
+      onChange: change,
+      onMove: move,
+      onRemove: remove,
+      onActivate: (id) => {
+        store.set({ active: id });
+        onInspect(id);
+      },
+    });
+    showLegend($("legend"), state.layers.find((l) => l.id === state.active), info, apiRoot);
+  }
+
+  /** The selected rasters of a permalink: fetch what the results list would have told about them. */
+  async function loadPermalinkLayers() {
+    await Promise.all(
+      store.get().layers.map(async (layer) => {
+        try {
+          rasters.remember(await api.rasterFeature(layer.id));
+          await rasters.loadBands(layer.id);
+        } catch (error) {
+          status(`Raster ${layer.id}: ${error.message}`, "error");
+        }
+      }),
+    );
+  }
+
+  store.subscribe((state, changed) => {
+    if (changed.includes("layers") || changed.includes("active")) apply();
+  });
+
+  return { toggle, apply, loadPermalinkLayers, tiles };
+}
