@@ -8,18 +8,18 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
-from .forms import RasterIngestForm
-from .ingest import (
+from .catalog.ingest import (
     IngestError,
     raster_create_pending,
     raster_ingest,
     raster_reingest,
     raster_revalidate_cog,
 )
+from .forms import RasterIngestForm
 from .models import Band, Collection, Raster
-from .selectors import raster_footprints_geojson
+from .search.visible import raster_footprints_geojson
 from .tasks import raster_ingest_later, worker_available
-from .uploads import upload_discard, upload_save
+from .uploads.local import upload_discard, upload_save
 
 
 @admin.register(Collection)

@@ -6,10 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from .ingest import IngestError, raster_ingest
+from .catalog.ingest import IngestError, raster_ingest
 from .models import Raster
-from .s3_uploads import upload_ingest, uploads_cleanup
-from .uploads import upload_discard
+from .uploads.local import upload_discard
+from .uploads.web import upload_ingest, uploads_cleanup
 
 
 @shared_task(name="rastercatalog.ingest_pending")

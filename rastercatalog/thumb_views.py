@@ -15,8 +15,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.views import View
 
 from .models import Raster
-from .regions import IMAGE_FORMATS
-from .thumbs import (
+from .render.regions import IMAGE_FORMATS
+from .render.source import TileSourceUnavailable
+from .render.thumbnails import (
     Thumbnail,
     ThumbnailInvalid,
     thumbnail_get,
@@ -24,7 +25,6 @@ from .thumbs import (
     thumbnail_signature_valid,
     thumbnail_store,
 )
-from .tilesource import TileSourceUnavailable
 
 # The URL holds the checksum's signature: its content never changes, so caches may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"

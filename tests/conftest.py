@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from rastercatalog.demo import geotiff_write
+from rastercatalog.catalog.demo import geotiff_write
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from rastercatalog.demo import geotiff_write
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.catalog.demo import geotiff_write
+from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.models import Collection, Raster
 
 pytestmark = pytest.mark.django_db

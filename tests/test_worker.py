@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from project.celery import app
-from rastercatalog.ingest import raster_create_pending
+from rastercatalog.catalog.ingest import raster_create_pending
 from rastercatalog.models import Raster
 from rastercatalog.tasks import raster_ingest_later
 

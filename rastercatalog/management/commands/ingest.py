@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from rastercatalog.ingest import IngestError, raster_create_pending, raster_ingest
+from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
+from rastercatalog.catalog.sources import SourceRefused, source_resolve, source_size
 from rastercatalog.models import Collection
-from rastercatalog.sources import SourceRefused, source_resolve, source_size
 from rastercatalog.tasks import raster_ingest_later, worker_available
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".gtif", ".gtiff"}
