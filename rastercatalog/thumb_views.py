@@ -16,7 +16,7 @@ from django.views import View
 
 from .models import Raster
 from .render.regions import IMAGE_FORMATS
-from .render.source import TileSourceUnavailable
+from .render.source import RasterFileUnavailable
 from .render.thumbnails import (
     Thumbnail,
     ThumbnailInvalid,
@@ -48,7 +48,7 @@ class RasterThumbnailFileView(View):
             rendered = thumbnail_store(raster, thumbnail)
         except ThumbnailInvalid as exc:
             return _error(400, str(exc))
-        except TileSourceUnavailable as exc:
+        except RasterFileUnavailable as exc:
             return _error(503, str(exc))
         response = _file_response(thumbnail)
         response["Cache-Control"] = IMMUTABLE

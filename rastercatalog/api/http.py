@@ -31,14 +31,6 @@ class RasterNotReady(APIException):
     default_code = "raster_not_ready"
 
 
-class RasterUnreadable(APIException):
-    """The catalogued file cannot be read now: moved, deleted or its server unreachable (503)."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "the raster's file cannot be read now"
-    default_code = "raster_unreadable"
-
-
 def raster_ready_check(raster: Raster) -> Raster:
     """Return `raster` if it is ready; raise RasterNotReady saying why it is not."""
     if raster.status == Raster.Status.READY:

@@ -16,6 +16,7 @@ import rasterio
 from django.conf import settings
 from osgeo import gdal
 
+from ..errors import RasterRejected
 from .sources import RasterSource
 
 gdal.UseExceptions()
@@ -40,10 +41,6 @@ GDAL_DEFAULTS = {
 
 # GDAL block cache allowed while every block is decoded once at ingest (see dataset_verify_pixels).
 VERIFY_CACHE_BYTES = 16 * 1024 * 1024
-
-
-class RasterRejected(ValueError):
-    """The file is not a raster the catalog accepts; the message names the problem."""
 
 
 def gdal_configure() -> None:

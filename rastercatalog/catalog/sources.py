@@ -25,15 +25,13 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 
+from ..errors import SourceRefused
+
 CHECKSUM_CHUNK_BYTES = 4 * 1024 * 1024
 
 # Prefixes GDAL treats as something other than a plain file name.
 _GDAL_SPECIAL = re.compile(r"^\s*(/vsi|<|[A-Za-z][A-Za-z0-9_]+:(?!//))", re.IGNORECASE)
 _S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-
-
-class SourceRefused(ValueError):
-    """The URI is malformed or not allowed; the message says which rule refused it."""
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,13 @@ from affine import Affine
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from ..errors import OutsideRaster
 from ..models import Raster
 
 WGS84 = "EPSG:4326"
 _EPSG = re.compile(r"^EPSG:(\d{1,6})$", re.IGNORECASE)
 # Points added along each edge when a box is reprojected, so curved edges are not cut short.
 _DENSIFY_POINTS = 21
-
-
-class OutsideRaster(ValueError):
-    """The point or box does not fall on the raster; the message says where the raster is."""
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import morecantile
+import pyproj
 from django.conf import settings
 
+from ..errors import TileNotFound, TileOutsideGrid
 from ..models import Raster
 
 TILE_SIZE = 256
+# The one zoom limit of raster tiles and footprint tiles (a 256-pixel tile is then 3.7 cm wide).
 MAX_ZOOM = 30
 MAX_LATITUDE = 85.0511287798066
 EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
+MERCATOR_HALF_WORLD = EARTH_CIRCUMFERENCE_M / 2  # metres
+# The XYZ grid (OGC WebMercatorQuad); morecantile does its arithmetic. Its registered quad stops
+# at zoom 24 and warns beyond, so the same grid is declared down to MAX_ZOOM.
+GRID = morecantile.TileMatrixSet.custom(
+    [-MERCATOR_HALF_WORLD, -MERCATOR_HALF_WORLD, MERCATOR_HALF_WORLD, MERCATOR_HALF_WORLD],
+    pyproj.CRS.from_epsg(3857),
+    minzoom=0,
+    maxzoom=MAX_ZOOM,
+    id="WebMercatorQuad",
+)
 # Footprints are traced and simplified at the statistics level: allow that many of its pixels of
 # slack before calling a tile "outside", so edge tiles with a sliver of data are still drawn.
 BBOX_SLACK_PIXELS = 2
-
-
-class TileNotFound(LookupError):
-    """The tile exists in the grid but not for this raster (outside it, or beyond its zooms)."""
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,15 @@ class Tile:
 
     @classmethod
     def checked(cls, z: int, x: int, y: int) -> Tile:
-        """Return the tile, or raise ValueError when z, x or y are outside the grid."""
+        """Return the tile, or raise TileOutsideGrid when z, x or y are outside the grid."""
         if not 0 <= z <= MAX_ZOOM:
-            raise ValueError(f"zoom {z} is out of range: zooms are 0 to {MAX_ZOOM}")
+            why = f"zoom {z} is out of range: zooms are 0 to {MAX_ZOOM}"
+            raise TileOutsideGrid(f"tile {z}/{x}/{y} does not exist: {why}")
         last = 2**z - 1
         for name, value in (("x", x), ("y", y)):
             if not 0 <= value <= last:
-                raise ValueError(f"{name}={value} is out of range at zoom {z}: 0 to {last}")
+                why = f"{name}={value} is out of range at zoom {z}: 0 to {last}"
+                raise TileOutsideGrid(f"tile {z}/{x}/{y} does not exist: {why}")
         return cls(z, x, y)
 
     def __str__(self) -> str:
@@ -51,13 +63,7 @@ class Tile:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """West, south, east, north in degrees."""
-        n = 2**self.z
-        return (
-            self.x / n * 360.0 - 180.0,
-            _latitude(self.y + 1, n),
-            (self.x + 1) / n * 360.0 - 180.0,
-            _latitude(self.y, n),
-        )
+        return tuple(GRID.bounds(morecantile.Tile(self.x, self.y, self.z)))
 
     def children(self) -> list[Tile]:
         """The four tiles of the next zoom, in row order: top-left, top-right, bottom-left, right."""
@@ -65,18 +71,34 @@ class Tile:
         return [Tile(z, x, y), Tile(z, x + 1, y), Tile(z, x, y + 1), Tile(z, x + 1, y + 1)]
 
 
-def _latitude(y: float, n: int) -> float:
-    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
-
-
 def tile_for_lonlat(lon: float, lat: float, z: int) -> tuple[Tile, float, float]:
     """The tile containing (lon, lat) at zoom z, and the point's fractional position in it (0..1)."""
-    n = 2**z
     lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
-    fx = (lon + 180.0) / 360.0 * n
-    fy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
-    x, y = min(int(fx), n - 1), min(int(fy), n - 1)
-    return Tile(z, x, y), fx - x, fy - y
+    found = GRID.tile(lon, lat, z)
+    west, south, east, north = GRID.xy_bounds(found)
+    x, y = GRID.xy(lon, lat)
+    return Tile(z, found.x, found.y), (x - west) / (east - west), (north - y) / (north - south)
+
+
+def tile_bounds_lonlat(
+    tile: Tile, *, margin: float = 0.0, max_latitude: float = MAX_LATITUDE
+) -> tuple[float, float, float, float]:
+    """West, south, east, north of `tile` in degrees, widened by `margin` of its width.
+
+    Latitudes are clipped to `max_latitude` and longitudes to ±180°, so the box stays a valid
+    EPSG:4326 box even past the poles of Web Mercator.
+    """
+    west_m, south_m, east_m, north_m = GRID.xy_bounds(morecantile.Tile(tile.x, tile.y, tile.z))
+    pad = (east_m - west_m) * margin
+
+    def lon(m: float) -> float:
+        return max(-180.0, min(180.0, m / MERCATOR_HALF_WORLD * 180.0))
+
+    def lat(m: float) -> float:
+        value = math.degrees(math.atan(math.sinh(m / MERCATOR_HALF_WORLD * math.pi)))
+        return max(-max_latitude, min(max_latitude, value))
+
+    return lon(west_m - pad), lat(south_m - pad), lon(east_m + pad), lat(north_m + pad)
 
 
 @dataclass(frozen=True)

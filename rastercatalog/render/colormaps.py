@@ -14,13 +14,11 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
+from ..errors import ColormapUnknown
+
 REVERSED_SUFFIX = "_r"
 # Entries of a linear lookup table: one per 8-bit step of the normalised value.
 LINEAR_STEPS = 256
-
-
-class ColormapUnknown(ValueError):
-    """No colormap has this name; the message lists the valid ones."""
 
 
 @lru_cache(maxsize=1)

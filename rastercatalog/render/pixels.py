@@ -15,14 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
+from ..errors import BandMissing
 from ..models import Raster
-from .source import TileSourceUnavailable, tilesource_dataset
+from .source import RasterFileUnavailable, tilesource_dataset
 
 MAX_BINS = 4096
-
-
-class BandMissing(ValueError):
-    """The band number does not exist in the raster; the message gives the valid range."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ def _read_errors() -> Iterator[None]:
         yield
     except RuntimeError as exc:
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else "read error"
-        raise TileSourceUnavailable(f"the raster's pixels cannot be read now: {message}") from exc
+        raise RasterFileUnavailable(f"the raster's pixels cannot be read now: {message}") from exc
 
 
 def _is_nodata(raw: np.generic, nodata: float | None) -> bool:

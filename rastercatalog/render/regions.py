@@ -22,7 +22,7 @@ from ..catalog.sources import SourceRefused, source_resolve
 from ..geo.pixelgrid import Window
 from ..models import Raster
 from .cache import cache_get_or_render
-from .source import TileSourceUnavailable, tilesource_render
+from .source import RasterFileUnavailable, tilesource_render
 
 IMAGE_FORMATS = {
     "png": ("PNG", "image/png"),
@@ -47,7 +47,7 @@ def region_geotiff(raster: Raster, window: Window, *, size: tuple[int, int]) -> 
         # A fresh dataset, not large-image's shared one: a large cut must not hold up tile reads.
         dataset = dataset_open(source)
     except (SourceRefused, RasterRejected) as exc:  # e.g. the file was deleted since ingest
-        raise TileSourceUnavailable(str(exc)) from exc
+        raise RasterFileUnavailable(str(exc)) from exc
     tiled = ["TILED=YES"] if max(size) > 512 else []
     descriptor, path = tempfile.mkstemp(prefix="rastercatalog-region-", suffix=".tif")
     os.close(descriptor)
@@ -65,7 +65,7 @@ def region_geotiff(raster: Raster, window: Window, *, size: tuple[int, int]) -> 
         )
         handle = open(path, "rb")  # noqa: SIM115 - the response closes it
     except RuntimeError as exc:
-        raise TileSourceUnavailable(f"the region cannot be read: {exc}") from exc
+        raise RasterFileUnavailable(f"the region cannot be read: {exc}") from exc
     finally:
         # Unlinked at once: the open handle keeps the bytes until the response is sent.
         os.unlink(path)

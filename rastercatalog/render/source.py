@@ -25,6 +25,7 @@ from PIL import Image
 
 from ..catalog.reader import RasterRejected, dataset_open, gdal_env
 from ..catalog.sources import SourceRefused, source_resolve
+from ..errors import RasterFileUnavailable
 from ..models import Raster
 
 # Importing large-image sets Pillow's decompression-bomb limit to None (no limit): put Pillow's own
@@ -53,23 +54,19 @@ _vetted_lock = threading.Lock()
 _opened: dict[str, str] = {}
 
 
-class TileSourceUnavailable(RuntimeError):
-    """The raster's file cannot be opened for reading now; the message says why."""
-
-
 def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **options):
     """Return the (cached) large-image GDAL source for a ready catalog row."""
     try:
         # Trusted: the URI passed the allow-lists when it was ingested.
         source = source_resolve(raster.uri, trusted=True)
     except SourceRefused as exc:  # e.g. a local file deleted since ingestion
-        raise TileSourceUnavailable(str(exc)) from exc
+        raise RasterFileUnavailable(str(exc)) from exc
     key = f"{raster.checksum_sha256}:{source.gdal_path}"
     if key not in _vetted:
         try:
             dataset_open(source)
         except RasterRejected as exc:
-            raise TileSourceUnavailable(str(exc)) from exc
+            raise RasterFileUnavailable(str(exc)) from exc
         with _vetted_lock:
             _vetted.add(key)
     _forget_if_replaced(source.gdal_path, raster.checksum_sha256, remote=source.is_remote)
@@ -81,7 +78,7 @@ def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **o
                 source.gdal_path, projection=projection, **options
             )
     except TileSourceError as exc:
-        raise TileSourceUnavailable(f"the raster cannot be opened: {exc}") from exc
+        raise RasterFileUnavailable(f"the raster cannot be opened: {exc}") from exc
     if projection and "_warpSRS" not in vars(tilesource):
         # large-image warps each tile from the source's PROJ.4 string, and building a transform
         # from PROJ.4 costs ~5 ms per tile; from the dataset's own WKT (exact) it costs next to
@@ -113,7 +110,7 @@ def tilesource_tile(
     # large-image logs a failed read and returns a blank one-band tile: refuse it here so an I/O
     # error is never mistaken for (and cached as) an empty tile.
     if raw.ndim != 3 or raw.shape[2] < 2:
-        raise TileSourceUnavailable(
+        raise RasterFileUnavailable(
             f"tile {z}/{x}/{y} of raster {raster.pk} cannot be read from its file now"
         )
     if style is None:
@@ -135,7 +132,7 @@ def _tile_get(tilesource, z: int, x: int, y: int) -> np.ndarray:
     try:
         tile = tilesource.getTile(x, y, z, numpyAllowed="always")
     except TileSourceError as exc:
-        raise TileSourceUnavailable(f"tile {z}/{x}/{y} cannot be rendered: {exc}") from exc
+        raise RasterFileUnavailable(f"tile {z}/{x}/{y} cannot be rendered: {exc}") from exc
     if not isinstance(tile, np.ndarray):
         # A tile large-image finds outside the raster comes back encoded, whatever was asked.
         return np.zeros((256, 256, 4), np.uint8)
@@ -186,5 +183,5 @@ def tilesource_render(
             region=region, output={"maxWidth": width, "maxHeight": height}, format=TILE_FORMAT_PIL
         )
     except TileSourceError as exc:
-        raise TileSourceUnavailable(f"the raster cannot be rendered: {exc}") from exc
+        raise RasterFileUnavailable(f"the raster cannot be rendered: {exc}") from exc
     return image

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import StyleInvalid
 from .colormaps import ColormapUnknown, colormap_resolve
 from .source import style_palette_valid
 
@@ -25,10 +26,6 @@ STYLE_PARAMETERS = ("band", "min", "max", "stretch", "palette", "nodata", "schem
 STYLE_BAND_KEYS = ("band", "min", "max", "palette", "nodata", "scheme", "composite", "clamp")
 STYLE_MIN_MAX_WORDS = ("auto", "min", "max", "full")
 STYLE_MAX_BANDS = 16
-
-
-class StyleInvalid(ValueError):
-    """A style parameter cannot be used; the message names the parameter and says why."""
 
 
 @dataclass(frozen=True)

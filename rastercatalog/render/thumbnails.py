@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from ..errors import ThumbnailInvalid
 from ..geo.pixelgrid import Window
 from ..geo.sizes import SizePlan, SizeSpec, size_parse, size_plan
 from ..models import Raster
@@ -41,10 +42,6 @@ _SIZE = re.compile(rf"^(?:{SIZE_PATTERN})$")
 # How many crop positions `smart` compares, and the size of the preview it scores them on.
 SMART_CANDIDATES = 5
 SMART_PREVIEW_SIZE = 256
-
-
-class ThumbnailInvalid(ValueError):
-    """The size, method or format cannot make a thumbnail; the message says which."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, F, FloatField, Func, QuerySet, When
 from django.db.models.functions import Coalesce, Floor, Ln, Radians, Tan
 
+from ..errors import VectorTilesUnavailable
+from ..geo.webmercator import Tile, tile_bounds_lonlat
 from ..models import Collection, Raster
 from .filters import bbox_geometry
 
@@ -27,9 +29,7 @@ EXTENT = 4096  # tile units per side
 BUFFER = 64  # units drawn beyond each edge, so that outlines do not show seams between tiles
 CELL = 128  # tile units per side of a generalisation cell
 THIN_MAX_ZOOM = 6
-MAX_ZOOM = 24
 LAYER = "footprints"
-MERCATOR_HALF_WORLD = 20037508.342789244  # metres
 MAX_LATITUDE = 89.9  # clip short of the poles, where Web Mercator is infinite
 
 # {geometry} is ST_AsMVTGeom of r.footprint for this tile; {candidates} is the search's SQL for
@@ -76,42 +76,6 @@ class RowLocation(Func):
     output_field = CharField()  # never read in Python: it only goes back into the query
 
 
-class VectorTilesUnavailable(RuntimeError):
-    """This database cannot make vector tiles; the message says why and what to do instead."""
-
-
-class TileOutOfRange(ValueError):
-    """z/x/y names no tile."""
-
-
-def tile_check(z: int, x: int, y: int) -> None:
-    """Raise TileOutOfRange, saying why, unless z/x/y is a tile of the Web Mercator grid."""
-    if not 0 <= z <= MAX_ZOOM:
-        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}")
-    last = 2**z - 1
-    if not (0 <= x <= last and 0 <= y <= last):
-        raise TileOutOfRange(f"no tile {z}/{x}/{y}: x and y go from 0 to {last} at zoom {z}")
-
-
-def tile_bounds_lonlat(z: int, x: int, y: int, *, margin: float = 0.0) -> tuple[float, ...]:
-    """West, south, east, north of tile z/x/y in degrees, widened by `margin` tile units."""
-    size = 2 * MERCATOR_HALF_WORLD / 2**z
-    pad = size * margin / EXTENT
-    west_m = -MERCATOR_HALF_WORLD + x * size - pad
-    east_m = -MERCATOR_HALF_WORLD + (x + 1) * size + pad
-    north_m = MERCATOR_HALF_WORLD - y * size + pad
-    south_m = MERCATOR_HALF_WORLD - (y + 1) * size - pad
-
-    def lon(m: float) -> float:
-        return max(-180.0, min(180.0, m / MERCATOR_HALF_WORLD * 180.0))
-
-    def lat(m: float) -> float:
-        value = math.degrees(math.atan(math.sinh(m / MERCATOR_HALF_WORLD * math.pi)))
-        return max(-MAX_LATITUDE, min(MAX_LATITUDE, value))
-
-    return lon(west_m), lat(south_m), lon(east_m), lat(north_m)
-
-
 def footprint_tile(rasters: QuerySet[Raster], *, z: int, x: int, y: int) -> bytes:
     """The footprints of `rasters` in tile z/x/y: layer "footprints" with id, name, collection,
     acquired_at and count; feature ids are raster ids. Empty bytes when no footprint is there."""
@@ -132,8 +96,10 @@ def footprint_tile(rasters: QuerySet[Raster], *, z: int, x: int, y: int) -> byte
 
 def footprint_tile_query(rasters: QuerySet[Raster], *, z: int, x: int, y: int) -> tuple[str, tuple]:
     """The SQL and parameters that make tile z/x/y of `rasters` (PostGIS only; for EXPLAIN too)."""
-    tile_check(z, x, y)
-    west, south, east, north = tile_bounds_lonlat(z, x, y, margin=BUFFER)
+    tile = Tile.checked(z, x, y)
+    west, south, east, north = tile_bounds_lonlat(
+        tile, margin=BUFFER / EXTENT, max_latitude=MAX_LATITUDE
+    )
     cells = 2**z * EXTENT / CELL  # cells across the world at this zoom
     centre_lon = Case(  # a bbox across the antimeridian has its centre past 180°
         When(bbox_west__gt=F("bbox_east"), then=(F("bbox_west") + F("bbox_east") + 360.0) / 2),

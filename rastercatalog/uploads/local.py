@@ -14,6 +14,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import get_valid_filename
 
+from ..errors import UploadInvalid
+
 
 def upload_save(upload: UploadedFile | ContentFile) -> Path:
     """Write an uploaded file to its own directory (chunk by chunk) and return its path."""
@@ -39,10 +41,6 @@ def upload_discard(path: str | Path) -> None:
 _DATA_URL = re.compile(r"^data:(?P<media>[\w.+-]+/[\w.+-]+)?(?:;[\w-]+=[^;,]*)*;base64,", re.I)
 # Little- and big-endian TIFF, and BigTIFF: anything else is not a raster the catalog accepts.
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-
-
-class UploadInvalid(ValueError):
-    """The uploaded body cannot be a raster: bad base64, too large, not a TIFF; the message says which."""
 
 
 def upload_decode_base64(text: str, *, max_bytes: int) -> bytes:

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from ...catalog.ingest import IngestError
 from ...dispatch import raster_ingest_uploaded
+from ...geo.webmercator import MAX_ZOOM
 from ...search.filters import (
     collection_extents,
     collection_get,
@@ -32,7 +33,7 @@ from ...search.filters import (
     raster_list_visible,
 )
 from ...search.keyset import position_fields
-from ...search.vector_tiles import TileOutOfRange, VectorTilesUnavailable, footprint_tile
+from ...search.vector_tiles import footprint_tile
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
 from ..filters import RasterFilterSet, search_data_from_json, search_parameters
 from ..links import api_root
@@ -245,7 +246,9 @@ class FootprintTileApi(GenericAPIView):
                 description='One layer "footprints": id, name, collection, acquired_at; '
                 "feature id = raster id. Empty body when no footprint is in the tile.",
             ),
-            404: OpenApiResponse(description="No such tile (z 0–24, x and y 0 to 2^z − 1)."),
+            400: OpenApiResponse(
+                description=f"No such tile (z 0–{MAX_ZOOM}, x and y 0 to 2^z − 1), or a bad parameter."
+            ),
             501: OpenApiResponse(description="The database is SpatiaLite: no ST_AsMVT."),
         },
     )
@@ -253,12 +256,7 @@ class FootprintTileApi(GenericAPIView):
         filters = RasterFilterSet(
             request.query_params, queryset=raster_list_visible(user=request.user)
         ).check()
-        try:
-            tile = footprint_tile(filters.qs, z=z, x=x, y=y)
-        except VectorTilesUnavailable as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_501_NOT_IMPLEMENTED)
-        except TileOutOfRange as exc:
-            raise NotFound(str(exc)) from None
+        tile = footprint_tile(filters.qs, z=z, x=x, y=y)
         response = HttpResponse(tile, content_type="application/vnd.mapbox-vector-tile")
         # Private rasters make a tile depend on who asks: shared caches must not keep it.
         response["Cache-Control"] = "private, max-age=60"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -97,10 +97,7 @@ class UploadCompleteApi(APIView):
     @extend_schema(tags=TAGS, request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, upload_id) -> Response:
         upload = _upload_for(request, upload_id)
-        try:
-            upload = upload_complete(upload=upload)
-        except UploadNotReceived as exc:
-            raise ValidationError({"detail": str(exc)}) from None
+        upload = upload_complete(upload=upload)
         return Response(upload_body(request, upload), status=status.HTTP_202_ACCEPTED)
 
 

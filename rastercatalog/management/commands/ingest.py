@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
 from rastercatalog.catalog.sources import SourceRefused, source_resolve, source_size
+from rastercatalog.dispatch import raster_ingest_later, worker_available
 from rastercatalog.models import Collection
-from rastercatalog.tasks import raster_ingest_later, worker_available
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".gtif", ".gtiff"}
 

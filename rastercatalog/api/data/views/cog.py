@@ -13,8 +13,6 @@ from rest_framework.views import APIView
 
 from ....catalog.cog import CogReport
 from ....catalog.cog_validation import cog_validate_upload, cog_validate_uri
-from ....catalog.reader import RasterRejected
-from ....catalog.sources import SourceRefused
 from ...http import raster_get_ready
 from ..serializers import CogReportSerializer, CogValidateRequestSerializer
 
@@ -86,12 +84,9 @@ class CogValidateApi(APIView):
                 f"the file is {upload.size} bytes, more than the limit of {limit} bytes "
                 "(RASTERCATALOG_COG_VALIDATE_MAX_BYTES); validate large files by uri instead"
             )
-        try:
-            report = (
-                cog_validate_upload(upload=upload)
-                if upload is not None
-                else cog_validate_uri(uri=str(uri))
-            )
-        except (SourceRefused, RasterRejected) as exc:
-            raise ParseError(str(exc)) from exc
+        report = (
+            cog_validate_upload(upload=upload)
+            if upload is not None
+            else cog_validate_uri(uri=str(uri))
+        )
         return Response(report.as_dict())

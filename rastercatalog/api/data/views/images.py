@@ -6,11 +6,10 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ....geo.pixelgrid import WGS84, Grid, OutsideRaster, Window, crs_parse
+from ....geo.pixelgrid import WGS84, Grid, Window, crs_parse
 from ....geo.sizes import size_parse, size_plan
 from ....models import Raster
 from ....render.regions import (
@@ -21,10 +20,8 @@ from ....render.regions import (
     region_image,
     thumbnail_get,
 )
-from ....render.source import TileSourceUnavailable
 from ...http import (
     ParameterInvalid,
-    RasterUnreadable,
     cache_headers_set,
     etag_for,
     param_parse,
@@ -90,10 +87,7 @@ class RasterRegionApi(APIView):
                 f"parameter max_size={max_size} is invalid: the limit is {limit} pixels "
                 "(RASTERCATALOG_REGION_MAX_SIZE)"
             )
-        try:
-            window = Grid.of(raster).window_of(bbox, crs)
-        except OutsideRaster as exc:
-            raise NotFound(str(exc)) from exc
+        window = Grid.of(raster).window_of(bbox, crs)
         size = output_size(window, max_size)
         if max(size) > limit:
             raise ParameterInvalid(
@@ -104,18 +98,13 @@ class RasterRegionApi(APIView):
         etag = etag_for(raster, "region", fmt, window, size)
         if not_modified := response_not_modified(request, etag):
             return not_modified
-        try:
-            if fmt == "tif":
-                response = FileResponse(
-                    region_geotiff(raster, window, size=size), content_type="image/tiff"
-                )
-            else:
-                image = region_image(raster, window, size=size)
-                response = HttpResponse(
-                    image_encode(image, fmt), content_type=IMAGE_FORMATS[fmt][1]
-                )
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        if fmt == "tif":
+            response = FileResponse(
+                region_geotiff(raster, window, size=size), content_type="image/tiff"
+            )
+        else:
+            image = region_image(raster, window, size=size)
+            response = HttpResponse(image_encode(image, fmt), content_type=IMAGE_FORMATS[fmt][1])
         return cache_headers_set(response, etag, public=_is_public(raster))
 
 
@@ -154,10 +143,7 @@ class RasterThumbnailApi(APIView):
         if not_modified := response_not_modified(request, etag):
             return not_modified
         window = Window(plan.left, plan.top, plan.right - plan.left, plan.bottom - plan.top)
-        try:
-            body = thumbnail_get(raster, window, size=(plan.width, plan.height), fmt=fmt)
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        body = thumbnail_get(raster, window, size=(plan.width, plan.height), fmt=fmt)
         response = HttpResponse(body, content_type=IMAGE_FORMATS[fmt][1])
         return cache_headers_set(response, etag, public=_is_public(raster))
 

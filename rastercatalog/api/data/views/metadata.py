@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ....geo.pixelgrid import WGS84, Grid
-from ....render.source import TileSourceUnavailable, tilesource_metadata
-from ...http import RasterUnreadable, raster_get_ready
+from ....render.source import tilesource_metadata
+from ...http import raster_get_ready
 from ..serializers import BandSerializer, StatisticsSerializer
 
 TAGS = ["raster data"]
@@ -28,10 +28,7 @@ class RasterMetadataApi(APIView):
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
-        try:
-            metadata = tilesource_metadata(raster)
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        metadata = tilesource_metadata(raster)
         grid = Grid.of(raster)
         native_crs = f"EPSG:{raster.crs_epsg}" if raster.crs_epsg else raster.crs_wkt
         metadata.update(
@@ -53,10 +50,7 @@ class RasterMetadataInternalApi(APIView):
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
-        try:
-            metadata = tilesource_metadata(raster, internal=True)
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        metadata = tilesource_metadata(raster, internal=True)
         # Clients name rasters by id: the server's paths and GDAL's /vsi… names stay private.
         metadata.pop("fileList", None)
         return Response(json_safe(metadata))

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ....geo.pixelgrid import WGS84, Grid, OutsideRaster, crs_parse, point_transform
+from ....geo.pixelgrid import WGS84, Grid, crs_parse, point_transform
 from ....render.pixels import MAX_BINS, BandMissing, histogram_compute, pixel_values
-from ....render.source import TileSourceUnavailable
 from ...http import (
     ParameterInvalid,
-    RasterUnreadable,
     param_parse,
     parse_choice,
     parse_float,
@@ -56,13 +53,8 @@ class RasterPixelApi(APIView):
             # With a CRS, x and y name the axes; lon and lat are accepted in their place.
             x = _required(query, "lon" if "x" not in query and "lon" in query else "x")
             y = _required(query, "lat" if "y" not in query and "lat" in query else "y")
-        try:
-            col, row = Grid.of(raster).pixel_at(x, y, crs or WGS84)
-            values = pixel_values(raster, col=col, row=row)
-        except OutsideRaster as exc:
-            raise NotFound(str(exc)) from exc
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        col, row = Grid.of(raster).pixel_at(x, y, crs or WGS84)
+        values = pixel_values(raster, col=col, row=row)
         lon, lat = point_transform(x, y, crs or WGS84, WGS84)
         body = {"lon": lon, "lat": lat, "col": col, "row": row, "values": values}
         if crs is not None:
@@ -118,8 +110,6 @@ class RasterHistogramApi(APIView):
             )
         except BandMissing as exc:
             raise ParameterInvalid(f"parameter band={band} is invalid: {exc}") from exc
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
         width, height = histogram.level_size
         return Response(
             {

@@ -10,24 +10,21 @@ from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ....geo.webmercator import TILE_SIZE, Tile, TileNotFound
+from ....geo.webmercator import TILE_SIZE, Tile
 from ....models import Raster
 from ....render.colormaps import (
     REVERSED_SUFFIX,
-    ColormapUnknown,
     colormap_legend_png,
     colormap_names,
     colormap_resolve,
 )
 from ....render.paint import FORMATS
-from ....render.source import TileSourceUnavailable
-from ....render.style import StyleInvalid, TileStyle, style_from_query
+from ....render.style import TileStyle, style_from_query
 from ....render.tiles import (
     TILE_FIELDS,
     TILE_SIZES,
@@ -38,7 +35,6 @@ from ....render.tiles import (
 )
 from ...http import (
     ParameterInvalid,
-    RasterUnreadable,
     cache_headers_set,
     etag_for,
     raster_get_ready,
@@ -123,19 +119,13 @@ class RasterTileApi(TileApiView):
         fmt = _format(fmt)
         raster = raster_get_ready(raster_id, user=request.user, fields=TILE_FIELDS)
         tile_request = TileRequest(tile, size, fmt, _style(request, raster))
-        try:
-            tile_check(raster, tile_request)
-        except TileNotFound as exc:
-            raise NotFound(str(exc)) from None
+        tile_check(raster, tile_request)
         etag = etag_for(raster, tile_request.token())
         public = raster.visibility == Raster.Visibility.PUBLIC
         not_modified = response_not_modified(request, etag)
         if not_modified is not None:
             return cache_headers_set(not_modified, etag, public=public)
-        try:
-            rendered = tile_get(raster, tile_request)
-        except TileSourceUnavailable as exc:
-            raise RasterUnreadable(str(exc)) from exc
+        rendered = tile_get(raster, tile_request)
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["X-Tile-Cache"] = "hit" if rendered.cached else "miss"
         timing = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
@@ -202,10 +192,7 @@ class ColormapLegendApi(TileApiView):
         responses={(200, "image/png"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
-        try:
-            name = colormap_resolve(name)
-        except ColormapUnknown as exc:
-            raise NotFound(str(exc)) from None
+        name = colormap_resolve(name)
         width = _int_param(request, "width", 256, 1, 1024)
         height = _int_param(request, "height", 16, 1, 1024)
         scheme = request.query_params.get("scheme", "linear")
@@ -218,10 +205,7 @@ class ColormapLegendApi(TileApiView):
 
 
 def _tile(z: str, x: str, y: str) -> Tile:
-    try:
-        return Tile.checked(int(z), int(x), int(y))
-    except ValueError as exc:
-        raise ParameterInvalid(f"tile {z}/{x}/{y} does not exist: {exc}") from None
+    return Tile.checked(int(z), int(x), int(y))
 
 
 def _tile_size(request: Request, scale: str) -> int:
@@ -245,10 +229,7 @@ def _format(fmt: str, *, parameter: str = "") -> str:
 
 
 def _style(request: Request, raster: Raster) -> TileStyle:
-    try:
-        return style_from_query(request.query_params, band_count=raster.band_count or 1)
-    except StyleInvalid as exc:
-        raise ParameterInvalid(str(exc)) from None
+    return style_from_query(request.query_params, band_count=raster.band_count or 1)
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
