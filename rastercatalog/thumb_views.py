@@ -15,7 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.views import View
 
 from .models import Raster
-from .render.regions import IMAGE_FORMATS
+from .render.encode import media_type
 from .render.source import RasterFileUnavailable
 from .render.thumbnails import (
     Thumbnail,
@@ -57,7 +57,7 @@ class RasterThumbnailFileView(View):
 
 
 def _file_response(thumbnail: Thumbnail) -> HttpResponse:
-    content_type = IMAGE_FORMATS[thumbnail.fmt][1]
+    content_type = media_type(thumbnail.fmt)
     serve = settings.RASTERCATALOG_THUMBNAIL_SERVE
     if serve == "direct":
         return FileResponse(thumbnail_open(thumbnail), content_type=content_type)

@@ -8,23 +8,15 @@ A client's own large-image `style` is still applied by large-image.
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 from ..models import Band
 from .colormaps import colormap_colors, colormap_lut
 from .style import TileStyle
 
-FORMATS = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-JPEG_QUALITY = 85
-WEBP_QUALITY = 85
 _GRAY = np.stack([np.arange(256)] * 3 + [np.full(256, 255)], axis=1).astype(np.uint8)
 
 
@@ -138,54 +130,3 @@ def tiles_mosaic(quarters: Sequence[np.ndarray]) -> np.ndarray:
     top = np.concatenate(fixed[:2], axis=1)
     bottom = np.concatenate(fixed[2:], axis=1)
     return np.concatenate([top, bottom], axis=0)
-
-
-def image_encode(rgba: np.ndarray, fmt: str) -> bytes:
-    """Encode uint8 RGBA as png (transparency kept), jpg (on black) or webp (transparency kept)."""
-    output = io.BytesIO()
-    opaque = bool((rgba[:, :, 3] == 255).all())
-    if fmt == "png":
-        return png_encode(rgba[:, :, :3] if opaque else rgba)
-    if fmt == "jpg":
-        Image.fromarray(np.ascontiguousarray(rgba[:, :, :3])).save(
-            output, "JPEG", quality=JPEG_QUALITY
-        )
-    elif fmt == "webp":
-        image = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3] if opaque else rgba))
-        image.save(output, "WEBP", quality=WEBP_QUALITY, method=2)
-    else:
-        raise ValueError(f"unknown image format {fmt!r}")
-    return output.getvalue()
-
-
-def png_encode(pixels: np.ndarray) -> bytes:
-    """Encode uint8 RGB or RGBA (rows x columns x 3|4) as a PNG, fast rather than small.
-
-    Pillow tries all five PNG filters on every row and then runs zlib's default strategy, which
-    costs 6-8 ms for a 256-pixel tile of imagery. The "sub" filter (each byte minus the same
-    channel of the pixel to its left) done in numpy, then zlib level 1 with run-length matching
-    only, encodes the same tile in under 2 ms, and the file is no larger. Smooth palette tiles come
-    out larger than at zlib's level 6 (~30 kB against ~10 kB).
-    """
-    rows, columns, channels = pixels.shape
-    flat = pixels.reshape(rows, columns * channels)
-    scanlines = np.empty((rows, columns * channels + 1), np.uint8)
-    scanlines[:, 0] = 1  # filter type "sub"
-    scanlines[:, 1 : channels + 1] = flat[:, :channels]
-    np.subtract(flat[:, channels:], flat[:, :-channels], out=scanlines[:, channels + 1 :])
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    data = compressor.compress(scanlines.tobytes()) + compressor.flush()
-    colour_type = 6 if channels == 4 else 2
-    header = struct.pack(">IIBBBBB", columns, rows, 8, colour_type, 0, 0, 0)
-    return b"".join(
-        (
-            PNG_SIGNATURE,
-            _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", data),
-            _png_chunk(b"IEND", b""),
-        )
-    )
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -8,7 +8,6 @@ Rendered regions and thumbnails go through large-image (tilesource.py) in its de
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from typing import BinaryIO
@@ -22,13 +21,8 @@ from ..catalog.sources import SourceRefused, source_resolve
 from ..geo.pixelgrid import Window
 from ..models import Raster
 from .cache import cache_get_or_render
+from .encode import image_encode
 from .source import RasterFileUnavailable, tilesource_render
-
-IMAGE_FORMATS = {
-    "png": ("PNG", "image/png"),
-    "jpg": ("JPEG", "image/jpeg"),
-    "webp": ("WEBP", "image/webp"),
-}
 
 
 def output_size(window: Window, max_size: int | None) -> tuple[int, int]:
@@ -106,14 +100,3 @@ def _exactly(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if image.size == size:
         return image
     return ImageOps.fit(image, size, method=Image.Resampling.BILINEAR)
-
-
-def image_encode(image: Image.Image, fmt: str) -> bytes:
-    """Encode a rendered image as png, jpg or webp (JPEG drops the alpha channel)."""
-    pil_format, _ = IMAGE_FORMATS[fmt]
-    if pil_format == "JPEG" and image.mode not in ("L", "RGB"):
-        image = image.convert("L" if image.mode == "LA" else "RGB")
-    buffer = io.BytesIO()
-    options = {"quality": 90} if pil_format in ("JPEG", "WEBP") else {}
-    image.save(buffer, format=pil_format, **options)
-    return buffer.getvalue()

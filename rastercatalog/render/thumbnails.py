@@ -32,7 +32,8 @@ from ..geo.pixelgrid import Window
 from ..geo.sizes import SizePlan, SizeSpec, size_parse, size_plan
 from ..models import Raster
 from .cache import cache_get_or_render
-from .regions import image_encode, region_image
+from .encode import image_encode
+from .regions import region_image
 from .source import tilesource_render
 
 THUMBNAIL_METHODS = ("fit", "crop", "smart")

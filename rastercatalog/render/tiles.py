@@ -16,7 +16,8 @@ from django.conf import settings
 from ..geo.webmercator import TILE_SIZE, Tile, tile_check_covers, zoom_range
 from ..models import Raster
 from .cache import cache_get_or_render
-from .paint import FORMATS, image_encode, paint_apply, paint_resolve, tiles_mosaic
+from .encode import image_encode, media_type
+from .paint import paint_apply, paint_resolve, tiles_mosaic
 from .source import tilesource_tile
 from .style import TileStyle
 
@@ -91,7 +92,7 @@ def tile_get(raster: Raster, request: TileRequest) -> RenderedTile:
     content, cached = cache_get_or_render(
         key, render, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT
     )
-    return RenderedTile(content, FORMATS[request.fmt], cached, timings[0] if timings else None)
+    return RenderedTile(content, media_type(request.fmt), cached, timings[0] if timings else None)
 
 
 def tile_render(raster: Raster, request: TileRequest) -> bytes:

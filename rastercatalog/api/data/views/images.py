@@ -12,9 +12,8 @@ from rest_framework.views import APIView
 from ....geo.pixelgrid import WGS84, Grid, Window, crs_parse
 from ....geo.sizes import size_parse, size_plan
 from ....models import Raster
+from ....render.encode import image_encode, media_type
 from ....render.regions import (
-    IMAGE_FORMATS,
-    image_encode,
     output_size,
     region_geotiff,
     region_image,
@@ -104,7 +103,7 @@ class RasterRegionApi(APIView):
             )
         else:
             image = region_image(raster, window, size=size)
-            response = HttpResponse(image_encode(image, fmt), content_type=IMAGE_FORMATS[fmt][1])
+            response = HttpResponse(image_encode(image, fmt), content_type=media_type(fmt))
         return cache_headers_set(response, etag, public=_is_public(raster))
 
 
@@ -144,7 +143,7 @@ class RasterThumbnailApi(APIView):
             return not_modified
         window = Window(plan.left, plan.top, plan.right - plan.left, plan.bottom - plan.top)
         body = thumbnail_get(raster, window, size=(plan.width, plan.height), fmt=fmt)
-        response = HttpResponse(body, content_type=IMAGE_FORMATS[fmt][1])
+        response = HttpResponse(body, content_type=media_type(fmt))
         return cache_headers_set(response, etag, public=_is_public(raster))
 
 

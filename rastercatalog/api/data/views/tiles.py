@@ -23,7 +23,7 @@ from ....render.colormaps import (
     colormap_names,
     colormap_resolve,
 )
-from ....render.paint import FORMATS
+from ....render.encode import FORMATS
 from ....render.style import TileStyle, style_from_query
 from ....render.tiles import (
     TILE_FIELDS,
