@@ -4,7 +4,7 @@ Not a test. It writes a deterministic 3-band uint8 COG (16384 x 16384 pixels of 
 tilted scene outline, uncompressed, so the file is as large as its pixels: about 1.07 GB with its
 overviews) into --dir, reusing it when it is already there. Then it
 
-1. times `rastercatalog.sources.source_checksum` on the file (-> MB/s, from disk and from cache);
+1. times `rastercatalog.catalog.sources.source_checksum` on the file (-> MB/s, from disk and from cache);
 2. runs `manage.py ingest FILE` in a subprocess and measures that subprocess's wall time and peak
    resident memory (wait4's rusage), once for a 1024 x 1024 raster (the fixed cost of Django, GDAL
    and rasterio) and once for the large one.
@@ -233,7 +233,7 @@ def checksum_throughput(path: Path, *, cold: bool) -> dict:
     from osgeo import gdal
 
     django.setup()
-    from rastercatalog.sources import source_checksum, source_resolve
+    from rastercatalog.catalog.sources import source_checksum, source_resolve
 
     source = source_resolve(str(path), trusted=True)
     speeds = []

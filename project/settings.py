@@ -172,6 +172,8 @@ REST_FRAMEWORK = {
     # Reads: public unless RASTERCATALOG_PUBLIC_READ=false. Writes: staff or a token holder.
     "DEFAULT_PERMISSION_CLASSES": ["rastercatalog.api.permissions.CatalogAccess"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain exceptions (rastercatalog.errors) become JSON errors with one status table.
+    "EXCEPTION_HANDLER": "rastercatalog.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "rastercatalog API",

@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("rastercatalog.api.urls")),
-    path("stac/", include("rastercatalog.api.stac_urls")),
+    path("stac/", include("rastercatalog.api.stac.urls")),
     # Signed thumbnails; nginx serves stored ones from MEDIA_ROOT/thumbs/ at the same path.
     re_path(
         r"^thumbs/(?P<raster_id>\d{1,18})/(?P<size>\d+x\d*|x\d+)/(?P<method>[a-z]+)/"

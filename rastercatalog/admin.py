@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
-from .forms import RasterIngestForm
-from .ingest import (
+from .catalog.ingest import (
     IngestError,
     raster_create_pending,
     raster_ingest,
-    raster_reingest,
     raster_revalidate_cog,
 )
+from .dispatch import (
+    ingest_runs_on_worker,
+    raster_ingest_later,
+    raster_reingest_dispatched,
+    worker_available,
+)
+from .forms import RasterIngestForm
 from .models import Band, Collection, Raster
-from .selectors import raster_footprints_geojson
-from .tasks import raster_ingest_later, worker_available
-from .uploads import upload_discard, upload_save
+from .search.visible import raster_footprints_geojson
+from .uploads.local import upload_discard, upload_save
 
 
 @admin.register(Collection)
@@ -181,8 +184,7 @@ class RasterAdmin(LeafletGeoAdmin):
         )
         obj.pk = pending.pk
         obj.refresh_from_db()
-        large = upload is not None and upload.size > settings.RASTERCATALOG_ASYNC_UPLOAD_BYTES
-        if worker_available() and (large or not upload):
+        if ingest_runs_on_worker(received_bytes=upload.size if upload else None):
             raster_ingest_later(pending)
             messages.info(
                 request,
@@ -226,13 +228,8 @@ class RasterAdmin(LeafletGeoAdmin):
     def reingest_selected(self, request, queryset) -> None:
         done, failed = 0, []
         for raster in queryset:
-            if worker_available():
-                Raster.objects.filter(pk=raster.pk).update(status=Raster.Status.PENDING, error="")
-                raster_ingest_later(raster)
-                done += 1
-                continue
             try:
-                raster_reingest(raster=raster)
+                raster_reingest_dispatched(raster=raster)
                 done += 1
             except IngestError as exc:
                 failed.append(f"{raster.name}: {exc.reason}")

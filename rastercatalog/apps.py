@@ -7,6 +7,6 @@ class RastercatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .reader import gdal_configure
+        from .catalog.reader import gdal_configure
 
         gdal_configure()

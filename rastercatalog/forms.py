@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from .catalog.sources import SourceRefused, source_resolve
 from .models import Raster
-from .sources import SourceRefused, source_resolve
 
 
 class RasterIngestForm(forms.ModelForm):

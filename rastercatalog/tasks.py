@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.db import transaction
 
-from .ingest import IngestError, raster_ingest
+from .catalog.ingest import IngestError, raster_ingest
 from .models import Raster
-from .s3_uploads import upload_ingest, uploads_cleanup
-from .uploads import upload_discard
+from .uploads.local import upload_discard
+from .uploads.worker import upload_ingest, uploads_cleanup
 
 
 @shared_task(name="rastercatalog.ingest_pending")
@@ -29,19 +27,6 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
         "raster": result.raster.pk,
         "status": "ingested" if result.created else "already present",
     }
-
-
-def worker_available() -> bool:
-    """True when a broker is configured, so queued tasks run on a Celery worker (else inline)."""
-    return not settings.CELERY_TASK_ALWAYS_EAGER
-
-
-def raster_ingest_later(raster: Raster) -> None:
-    """Queue ingestion of a pending row once the transaction that made it has committed.
-
-    Without a broker (CELERY_TASK_ALWAYS_EAGER) the task runs inline, right there.
-    """
-    transaction.on_commit(lambda: raster_ingest_pending_task.delay(raster.pk))
 
 
 @shared_task(name="rastercatalog.upload_ingest")

@@ -15,8 +15,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.views import View
 
 from .models import Raster
-from .regions import IMAGE_FORMATS
-from .thumbs import (
+from .render.encode import media_type
+from .render.source import RasterFileUnavailable
+from .render.thumbnails import (
     Thumbnail,
     ThumbnailInvalid,
     thumbnail_get,
@@ -24,7 +25,6 @@ from .thumbs import (
     thumbnail_signature_valid,
     thumbnail_store,
 )
-from .tilesource import TileSourceUnavailable
 
 # The URL holds the checksum's signature: its content never changes, so caches may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -48,7 +48,7 @@ class RasterThumbnailFileView(View):
             rendered = thumbnail_store(raster, thumbnail)
         except ThumbnailInvalid as exc:
             return _error(400, str(exc))
-        except TileSourceUnavailable as exc:
+        except RasterFileUnavailable as exc:
             return _error(503, str(exc))
         response = _file_response(thumbnail)
         response["Cache-Control"] = IMMUTABLE
@@ -57,7 +57,7 @@ class RasterThumbnailFileView(View):
 
 
 def _file_response(thumbnail: Thumbnail) -> HttpResponse:
-    content_type = IMAGE_FORMATS[thumbnail.fmt][1]
+    content_type = media_type(thumbnail.fmt)
     serve = settings.RASTERCATALOG_THUMBNAIL_SERVE
     if serve == "direct":
         return FileResponse(thumbnail_open(thumbnail), content_type=content_type)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from .selectors import raster_counts_by_status
+from .search.visible import raster_counts_by_status
 
 
 class ViewerPage(TemplateView):

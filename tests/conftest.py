@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from rastercatalog.demo import geotiff_write
+from rastercatalog.catalog.demo import geotiff_write
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
@@ -85,3 +85,10 @@ def process_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Close cached GDAL datasets while GDAL is whole, not in the interpreter's teardown."""
+    from rastercatalog.render.source import tilesources_close_all
+
+    tilesources_close_all()

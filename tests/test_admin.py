@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from rastercatalog.demo import geotiff_write
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.catalog.demo import geotiff_write
+from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.models import Collection, Raster
 
 pytestmark = pytest.mark.django_db
@@ -405,7 +405,7 @@ def test_staff_without_add_permission_is_forbidden(client, dirs):
 
 def test_bulk_reingest_goes_on_past_an_internal_error(admin_client, ingested, ramp_u8, monkeypatch):
     first, broken, last = (ingested(f"{n}.tif", ramp_u8 + i) for i, n in enumerate("abc"))
-    from rastercatalog import ingest
+    from rastercatalog.catalog import ingest
 
     real = ingest.raster_inspect
 

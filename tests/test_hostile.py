@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from osgeo import gdal, osr
 
-from rastercatalog.ingest import IngestError, raster_create_pending, raster_ingest
+from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
 from rastercatalog.models import Band, Raster
 
 pytestmark = pytest.mark.django_db

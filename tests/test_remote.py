@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from rastercatalog.ingest import IngestError, raster_ingest
+from rastercatalog.catalog.ingest import IngestError, raster_ingest
 from rastercatalog.models import Raster
 from tests.servers import HttpServer, S3Server, http_server, s3_for_gdal
 

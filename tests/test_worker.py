@@ -17,9 +17,9 @@ import pytest
 from django.db import connection
 
 from project.celery import app
-from rastercatalog.ingest import raster_create_pending
+from rastercatalog.catalog.ingest import raster_create_pending
+from rastercatalog.dispatch import raster_ingest_later
 from rastercatalog.models import Raster
-from rastercatalog.tasks import raster_ingest_later
 
 # A DB number of its own, so the suite never sees other users' queues on the shared Redis.
 BROKER_URL = os.environ.get("RASTERCATALOG_TEST_BROKER_URL", "redis://127.0.0.1:6379/11")

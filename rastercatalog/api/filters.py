@@ -3,7 +3,7 @@
 The catalog search (GET query string or POST body), the STAC search and the footprint tiles all go
 through `RasterFilterSet`, so a parameter means the same everywhere and a bad value is a 400 whose
 body names the parameter: `{"bbox": ["…"]}`. The fields (parameters.py) parse; the SQL is in
-`rastercatalog.search`.
+`rastercatalog.search.filters`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
-from ..keyset import DEFAULT_ORDERING, ORDERINGS
 from ..models import Raster
-from ..search import PREDICATES, RasterQuery, raster_filter
-from .parameters import (
+from ..search.filters import PREDICATES, RasterQuery, raster_filter
+from ..search.keyset import DEFAULT_ORDERING, ORDERINGS
+from .params import (
     BBoxField,
     CsvField,
     DatetimeIntervalField,

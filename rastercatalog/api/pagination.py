@@ -1,6 +1,6 @@
 """Keyset pagination: `limit` and an opaque cursor; next and prev links that stay fast deep down.
 
-The cursor is the position of the row a page ends on (see rastercatalog.keyset), base64url-encoded
+The cursor is the position of the row a page ends on (see rastercatalog.search.keyset), base64url-encoded
 JSON. It is not a secret and needs no signature: it only says where to resume a query the client
 may run anyway. A GET page links to the same URL with the cursor replaced; a POST page links with a
 `body` to send again, as STAC API clients expect.
@@ -23,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..keyset import Page, Position, raster_page
 from ..models import Raster
+from ..search.keyset import Page, Position, raster_page
 
 
 def cursor_encode(position: Position) -> str:

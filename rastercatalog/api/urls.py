@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("rastercatalog.api.data_urls")),  # per-raster data: tiles, pixel, cog, …
-    path("", include("rastercatalog.api.catalog_urls")),  # search: rasters, collections, MVT
-    path("", include("rastercatalog.api.upload_urls")),  # direct-to-S3 uploads
+    path("", include("rastercatalog.api.data.urls")),  # per-raster data: tiles, pixel, cog, …
+    path("", include("rastercatalog.api.catalog.urls")),  # search: rasters, collections, MVT
+    path("", include("rastercatalog.api.uploads.urls")),  # direct-to-S3 uploads
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 
 from ..models import Raster
-from ..thumbs import Thumbnail, thumbnail_get
+from ..render.thumbnails import Thumbnail, thumbnail_get
 
 register = template.Library()
 

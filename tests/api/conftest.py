@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rest_framework.test import APIClient
 
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.models import Raster
 from tests.servers import http_server, s3_for_gdal
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from rastercatalog.demo import DEMO_RASTERS, demo_write_all
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.catalog.demo import DEMO_RASTERS, demo_write_all
+from rastercatalog.catalog.ingest import raster_ingest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

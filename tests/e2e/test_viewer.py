@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from PIL import Image, ImageChops, ImageStat
 
-from rastercatalog.demo import demo_write_all
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.catalog.demo import demo_write_all
+from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.models import Collection
 
 from .conftest import CHROMIUM, offline_context

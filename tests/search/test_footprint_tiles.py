@@ -133,8 +133,8 @@ def test_low_zoom_tiles_draw_one_footprint_per_cell_with_a_count(db, api):
 @pytest.mark.parametrize(
     ("path", "status", "words"),
     [
-        ("/api/rasters/tiles/3/8/0.mvt", 404, "x and y go from 0 to 7"),
-        ("/api/rasters/tiles/25/0/0.mvt", 404, "zoom 25"),
+        ("/api/rasters/tiles/3/8/0.mvt", 400, "x=8 is out of range at zoom 3: 0 to 7"),
+        ("/api/rasters/tiles/31/0/0.mvt", 400, "zoom 31 is out of range: zooms are 0 to 30"),
         ("/api/rasters/tiles/0/0/0.mvt?bbox=1,2", 400, "bbox"),
     ],
 )
@@ -143,6 +143,22 @@ def test_bad_tiles_and_parameters(designed, api, path, status, words):
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"  # errors stay readable
     assert words in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("z", [31, 40])
+def test_raster_and_footprint_tiles_share_one_zoom_limit(designed, api, z):
+    """One Web Mercator grid (geo/webmercator.py): the same 400 and message for both tile kinds."""
+    footprint = api.get(f"/api/rasters/tiles/{z}/0/0.mvt")
+    # z/x/y is checked before the raster is looked up: no raster is needed for the 400.
+    raster = api.get(f"/api/rasters/1/tiles/{z}/0/0.png")
+    expected = f"tile {z}/0/0 does not exist: zoom {z} is out of range: zooms are 0 to 30"
+    assert footprint.status_code == raster.status_code == 400
+    assert footprint.json() == raster.json() == {"detail": expected}
+
+
+def test_a_footprint_tile_at_the_deepest_zoom_is_served(designed, api):
+    response = api.get("/api/rasters/tiles/30/0/0.mvt")
+    assert response.status_code == 200
 
 
 def test_on_spatialite_tiles_answer_501_and_search_still_works(tmp_path):

@@ -9,8 +9,9 @@ import pytest
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
-from rastercatalog.api import catalog_views, stac_views
-from rastercatalog.ingest import raster_ingest
+from rastercatalog.api.catalog import views as catalog_views
+from rastercatalog.api.stac import views as stac_views
+from rastercatalog.catalog.ingest import raster_ingest
 
 pytestmark = pytest.mark.django_db
 

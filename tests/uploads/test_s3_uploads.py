@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from rastercatalog.models import Raster, Upload
-from rastercatalog.s3_uploads import uploads_cleanup
+from rastercatalog.uploads.worker import uploads_cleanup
 from tests.servers import S3Server, s3_for_gdal
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from rastercatalog.s3_uploads import uploads_cleanup
+from rastercatalog.uploads.worker import uploads_cleanup
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from rastercatalog.ingest import IngestError, raster_create_pending, raster_ingest
+from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
+from rastercatalog.catalog.sources import SourceRefused, source_resolve, source_size
+from rastercatalog.dispatch import raster_ingest_later, worker_available
 from rastercatalog.models import Collection
-from rastercatalog.sources import SourceRefused, source_resolve, source_size
-from rastercatalog.tasks import raster_ingest_later, worker_available
 
 logger = logging.getLogger(__name__)
 RASTER_SUFFIXES = {".tif", ".tiff", ".gtif", ".gtiff"}

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from rastercatalog.demo import demo_write_all
-from rastercatalog.ingest import IngestError, raster_ingest
+from rastercatalog.catalog.demo import demo_write_all
+from rastercatalog.catalog.ingest import IngestError, raster_ingest
 from rastercatalog.models import Collection
 
 

@@ -1,0 +1,84 @@
+"""RasterFeatureSerializer's output written by PostgreSQL, for pages of search results.
+
+Profiling a page of 100 Features showed the Python path (model instances, DRF fields, GeoJSON
+parsed and encoded again) taking more time than the query. On PostGIS the page's Features are
+therefore built as JSON text in the query itself and joined into the response as they come; the
+serializer stays the definition (single rasters, SpatiaLite, OpenAPI), and
+tests/search/test_filters.py checks that both write the same Features.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Expression, TextField
+from django.db.models.expressions import RawSQL
+
+from ...models import Collection, Raster
+from ..links import ApiRoot
+
+# DRF writes datetimes as isoformat() with Z: microseconds only when there are some.
+_TIME = (
+    "CASE WHEN {t} IS NULL THEN 'null' ELSE '\"' || "
+    "to_char({t} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN mod(date_part('microseconds', {t})::bigint, 1000000) = 0 THEN '' "
+    "ELSE to_char({t} AT TIME ZONE 'UTC', '.US') END || 'Z\"' END"
+)
+# NaN and infinities are valid nodata values but not JSON numbers (see fields.number_or_text).
+_NUMBER_OR_TEXT = (
+    "CASE WHEN {v} IS NULL THEN 'null' WHEN {v} = 'NaN'::float8 THEN '\"nan\"' "
+    "WHEN {v} = 'Infinity'::float8 THEN '\"inf\"' WHEN {v} = '-Infinity'::float8 THEN '\"-inf\"' "
+    "ELSE to_json({v})::text END"
+)
+_FEATURE = """
+'{{"type":"Feature","id":' || {r}.id
+|| CASE WHEN {r}.bbox_west IS NULL THEN '' ELSE ',"bbox":'
+   || json_build_array({r}.bbox_west, {r}.bbox_south, {r}.bbox_east, {r}.bbox_north)::text END
+|| ',"geometry":' || COALESCE(ST_AsGeoJSON({r}.footprint, 7), 'null')
+|| ',"properties":{{"id":' || {r}.id
+|| ',"name":' || to_json({r}.name)::text
+|| ',"collection":' || COALESCE(
+     (SELECT to_json(c.slug)::text FROM {c} AS c WHERE c.id = {r}.collection_id), 'null')
+|| ',"checksum_sha256":' || COALESCE(to_json({r}.checksum_sha256)::text, 'null')
+|| ',"crs":' || COALESCE(to_json(CASE WHEN {r}.crs_epsg IS NOT NULL
+     THEN 'EPSG:' || {r}.crs_epsg ELSE NULLIF({r}.crs_wkt, '') END)::text, 'null')
+|| ',"width":' || COALESCE({r}.width::text, 'null')
+|| ',"height":' || COALESCE({r}.height::text, 'null')
+|| ',"band_count":' || COALESCE({r}.band_count::text, 'null')
+|| ',"dtype":' || to_json({r}.dtype)::text
+|| ',"nodata":' || {nodata}
+|| ',"resolution":' || CASE WHEN {r}.resolution_x IS NULL THEN 'null'
+     ELSE json_build_array({r}.resolution_x, {r}.resolution_y)::text END
+|| ',"ground_resolution_m":' || COALESCE(to_json({r}.ground_resolution_m)::text, 'null')
+|| ',"acquired_at":' || {acquired_at}
+|| ',"is_cog":' || COALESCE({r}.is_cog::text, 'null')
+|| ',"status":' || to_json({r}.status)::text
+|| ',"visibility":' || to_json({r}.visibility)::text
+|| ',"created":' || {created}
+|| ',"links":' || json_build_object(
+     'self', %s || {r}.id || '/',
+     'tiles', %s || {r}.id || '/tiles/{{z}}/{{x}}/{{y}}.png',
+     'tilejson', %s || {r}.id || '/tilejson.json',
+     'thumbnail', %s || {r}.id || '/thumbnail.png',
+     'metadata', %s || {r}.id || '/metadata',
+     'cog', %s || {r}.id || '/cog')::text
+|| '}}}}'
+"""
+
+
+def feature_json_supported() -> bool:
+    """True where the database can write the Features (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def feature_json(root: ApiRoot) -> Expression:
+    """An expression whose value is the raster's Feature as JSON text (see RasterFeatureSerializer)."""
+    table = connection.ops.quote_name(Raster._meta.db_table)
+    sql = _FEATURE.format(
+        r=table,
+        c=connection.ops.quote_name(Collection._meta.db_table),
+        nodata=_NUMBER_OR_TEXT.format(v=f"{table}.nodata"),
+        acquired_at=_TIME.format(t=f"{table}.acquired_at"),
+        created=_TIME.format(t=f"{table}.created"),
+    )
+    # Only the links' base URL is a value, and it stays a bound parameter.
+    return RawSQL(sql, (root.rasters,) * 6, output_field=TextField())  # noqa: S611

@@ -1,0 +1,49 @@
+"""The API's EXCEPTION_HANDLER: one table from domain exception to HTTP status.
+
+Views let the domain exceptions of `rastercatalog.errors` rise; here each becomes a JSON body
+`{"detail": message}` with the status below, through DRF's own handler (so 304s, throttling and
+authentication headers behave as for any APIException).
+"""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .. import errors
+
+# Most specific first: the first class that matches wins.
+STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
+    errors.SourceRefused: status.HTTP_400_BAD_REQUEST,
+    errors.RasterRejected: status.HTTP_400_BAD_REQUEST,
+    errors.TileOutsideGrid: status.HTTP_400_BAD_REQUEST,
+    errors.StyleInvalid: status.HTTP_400_BAD_REQUEST,
+    errors.UploadNotReceived: status.HTTP_400_BAD_REQUEST,
+    errors.TileNotFound: status.HTTP_404_NOT_FOUND,
+    errors.OutsideRaster: status.HTTP_404_NOT_FOUND,
+    errors.ColormapUnknown: status.HTTP_404_NOT_FOUND,
+    errors.VectorTilesUnavailable: status.HTTP_501_NOT_IMPLEMENTED,
+    errors.RasterFileUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+class DomainError(APIException):
+    """A domain exception on its way out, with the status the table gives it."""
+
+    def __init__(self, exc: Exception, status_code: int) -> None:
+        super().__init__(detail=str(exc), code=type(exc).__name__)
+        self.status_code = status_code
+
+
+def api_error(exc: Exception) -> APIException | None:
+    """Return the APIException for a domain exception, or None when the table does not know it."""
+    for exception_class, status_code in STATUS_BY_EXCEPTION.items():
+        if isinstance(exc, exception_class):
+            return DomainError(exc, status_code)
+    return None
+
+
+def exception_handler(exc: Exception, context: dict):
+    """Answer a domain exception with its status and a JSON message; anything else as DRF does."""
+    return drf_exception_handler(api_error(exc) or exc, context)

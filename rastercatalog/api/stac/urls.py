@@ -1,0 +1,27 @@
+"""STAC API routes under /stac/ (no trailing slashes, as STAC API clients build them)."""
+
+from django.urls import path
+
+from . import views as stac_views
+
+urlpatterns = [
+    path("", stac_views.StacLandingApi.as_view(), name="stac-landing"),
+    path("conformance", stac_views.StacConformanceApi.as_view(), name="stac-conformance"),
+    path("collections", stac_views.StacCollectionListApi.as_view(), name="stac-collections"),
+    path(
+        "collections/<str:collection_id>",
+        stac_views.StacCollectionApi.as_view(),
+        name="stac-collection",
+    ),
+    path(
+        "collections/<str:collection_id>/items",
+        stac_views.StacItemListApi.as_view(),
+        name="stac-items",
+    ),
+    path(
+        "collections/<str:collection_id>/items/<str:item_id>",
+        stac_views.StacItemApi.as_view(),
+        name="stac-item",
+    ),
+    path("search", stac_views.StacSearchApi.as_view(), name="stac-search"),
+]

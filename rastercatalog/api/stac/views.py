@@ -1,0 +1,181 @@
+"""STAC API views under /stac/: landing page, conformance, collections, items, item search.
+
+Search parameters are translated to the catalog search's (filters.stac_search_data) and go through
+the same RasterFilterSet and keyset pagination; errors take STAC's {"code", "description"} form.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ...search.filters import (
+    EMPTY_EXTENT,
+    collection_extents,
+    collection_get,
+    collection_list,
+    raster_list_as_stac,
+)
+from ..filters import STAC_NAMES, RasterFilterSet, stac_search_data
+from ..links import api_root
+from ..pagination import KeysetPagination
+from ..renderers import GeoJSONRenderer
+from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("bbox", str, description="minx,miny,maxx,maxy (minx > maxx: across 180°)"),
+    OpenApiParameter("intersects", str, description="A GeoJSON geometry (POST: an object)"),
+    OpenApiParameter("datetime", str, description="RFC 3339 instant or interval, open end '..'"),
+    OpenApiParameter("ids", str, description="Item ids, comma-separated"),
+    OpenApiParameter("collections", str, description="Collection ids, comma-separated"),
+    OpenApiParameter("limit", int, description="Items per page (capped)"),
+    OpenApiParameter("sortby", str, description="datetime, created, id, title or gsd; -desc/+asc"),
+    OpenApiParameter("token", str, description="From a next or prev link"),
+]
+ITEM_COLLECTION = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection of STAC Items"
+)
+
+
+class StacApi(APIView):
+    """Errors as STAC API clients expect them: {"code": …, "description": …}."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
+            problems = [
+                f"{STAC_NAMES.get(name, name)}: {' '.join(str(m) for m in messages)}"
+                for name, messages in exc.detail.items()
+            ]
+            response.data = {"code": "InvalidParameterValue", "description": "; ".join(problems)}
+        elif isinstance(exc, APIException):
+            code = "NotFound" if isinstance(exc, NotFound) else exc.default_code
+            response.data = {"code": code, "description": str(exc.detail)}
+        return response
+
+
+def _item_page(request: Request, data: dict, *, body: dict | None = None) -> Response:
+    """Filter, page and serialize rasters as a STAC ItemCollection."""
+    filters = RasterFilterSet(data, queryset=raster_list_as_stac(user=request.user)).check()
+    paginator = KeysetPagination()
+    paginator.cursor_param = "token"
+    rasters = paginator.paginate_queryset(
+        filters.qs, request, ordering=filters.chosen_ordering(), params=data, body=body
+    )
+    root = api_root(request)
+    links = paginator.links(media_type="application/geo+json")
+    links.append({"rel": "root", "href": root.stac, "type": "application/json"})
+    return Response(
+        {
+            "type": "FeatureCollection",
+            "features": [stac_item(raster, root) for raster in rasters],
+            "links": links,
+            "numberReturned": len(rasters),
+        },
+        content_type="application/geo+json",
+    )
+
+
+class StacLandingApi(StacApi):
+    """The STAC API landing page."""
+
+    @extend_schema(operation_id="stac_landing", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        schema_url = request.build_absolute_uri(reverse("api-schema")) + "?format=json"
+        page = landing_page(
+            api_root(request), collections=list(collection_list()), schema_url=schema_url
+        )
+        return Response(page)
+
+
+class StacConformanceApi(StacApi):
+    """The conformance classes this API implements."""
+
+    @extend_schema(operation_id="stac_conformance", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response({"conformsTo": CONFORMANCE})
+
+
+class StacCollectionListApi(StacApi):
+    """Every collection as a STAC Collection."""
+
+    @extend_schema(operation_id="stac_collections", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        root = api_root(request)
+        collections = list(collection_list())
+        extents = collection_extents(user=request.user, collection_ids=[c.pk for c in collections])
+        documents = [stac_collection(c, root, extents.get(c.pk, EMPTY_EXTENT)) for c in collections]
+        links = [
+            {"rel": "self", "href": f"{root.stac}collections", "type": "application/json"},
+            {"rel": "root", "href": root.stac, "type": "application/json"},
+        ]
+        return Response({"collections": documents, "links": links})
+
+
+class StacCollectionApi(StacApi):
+    """One STAC Collection."""
+
+    @extend_schema(operation_id="stac_collection", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, collection_id: str) -> Response:
+        collection = collection_get(slug=collection_id)
+        if collection is None:
+            raise NotFound(f"no collection {collection_id!r}")
+        extents = collection_extents(user=request.user, collection_ids=[collection.pk])
+        extent = extents.get(collection.pk, EMPTY_EXTENT)
+        document = stac_collection(collection, api_root(request), extent)
+        return Response(document)
+
+
+class StacItemListApi(StacApi):
+    """The items of one collection, a page at a time (OGC API Features)."""
+
+    @extend_schema(
+        operation_id="stac_collection_items",
+        parameters=SEARCH_PARAMETERS,
+        responses=ITEM_COLLECTION,
+    )
+    def get(self, request: Request, collection_id: str) -> Response:
+        if collection_get(slug=collection_id) is None:
+            raise NotFound(f"no collection {collection_id!r}")
+        data = stac_search_data(request.query_params, from_json=False)
+        data["collection"] = collection_id
+        return _item_page(request, data)
+
+
+class StacItemApi(StacApi):
+    """One STAC Item."""
+
+    @extend_schema(operation_id="stac_item", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, collection_id: str, item_id: str) -> Response:
+        rasters = raster_list_as_stac(user=request.user).filter(collection__slug=collection_id)
+        raster = rasters.filter(pk=int(item_id)).first() if item_id.isdigit() else None
+        if raster is None:
+            raise NotFound(f"no item {item_id!r} in collection {collection_id!r}")
+        return Response(stac_item(raster, api_root(request)), content_type="application/geo+json")
+
+
+class StacSearchApi(StacApi):
+    """STAC item search across collections (GET with a query string, POST with a JSON body)."""
+
+    post_is_read = True  # a search changes nothing: CatalogAccess treats it as a read
+
+    @extend_schema(
+        operation_id="stac_search_get", parameters=SEARCH_PARAMETERS, responses=ITEM_COLLECTION
+    )
+    def get(self, request: Request) -> Response:
+        return _item_page(request, stac_search_data(request.query_params, from_json=False))
+
+    @extend_schema(
+        operation_id="stac_search_post", request=OpenApiTypes.OBJECT, responses=ITEM_COLLECTION
+    )
+    def post(self, request: Request) -> Response:
+        body = request.data
+        return _item_page(request, stac_search_data(body, from_json=True), body=dict(body))

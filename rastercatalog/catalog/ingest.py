@@ -1,0 +1,284 @@
+"""raster_ingest(): the one service that catalogues a raster. The CLI, the admin and the worker call it.
+
+Steps: vet the URI (sources) -> stream its sha256 -> open it with the driver allow-list (reader) ->
+check its structure -> metadata, statistics, footprint (inspection) -> COG verdict (cog) -> save
+everything in one transaction. Until that last step nothing is written but a placeholder's status,
+so a failure or a kill leaves no row, or a placeholder marked `failed` with the reason — never a
+half-filled `ready` row.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.db import DatabaseError, IntegrityError, transaction
+
+from ..models import Band, Collection, Raster
+from .cog import cog_report
+from .inspection import RasterFacts, raster_inspect
+from .reader import RasterRejected, dataset_check_structure, dataset_open, dataset_verify_pixels
+from .sources import RasterSource, SourceRefused, source_checksum, source_resolve
+
+logger = logging.getLogger(__name__)
+
+
+class IngestError(Exception):
+    """Ingestion failed for a reason that names the problem; `raster` is the failed row, if any."""
+
+    # True when the cause is a fault of ours or of a library (its exception is `__cause__`), not a
+    # problem of the file the user gave: callers say "internal error" and log the traceback.
+    internal = False
+
+    def __init__(self, reason: str, *, uri: str, raster: Raster | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.uri = uri
+        self.raster = raster
+
+
+class IngestInternalError(IngestError):
+    """Ingestion failed on an unexpected exception; the reason names its class and message."""
+
+    internal = True
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    raster: Raster
+    created: bool  # False: the same bytes were already catalogued, and `raster` is that row
+
+    @property
+    def message(self) -> str:
+        if self.created:
+            return f"ingested as raster {self.raster.pk} ({self.raster.name})"
+        return f"already present as raster {self.raster.pk} ({self.raster.name}), same checksum"
+
+
+def raster_ingest(
+    *,
+    uri: str,
+    name: str = "",
+    collection: Collection | None = None,
+    acquired_at: datetime | None = None,
+    trusted: bool = False,
+    placeholder: Raster | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Catalogue the raster at `uri` and return its row; raise IngestError saying why not.
+
+    `trusted` lifts the allow-lists (the operator's CLI). `placeholder` is a pending row made by
+    `raster_create_pending`: it is filled on success, marked failed with the reason on failure, and
+    deleted when the bytes turn out to be catalogued already.
+    """
+    try:
+        source = source_resolve(uri, trusted=trusted)
+        # A placeholder that was never ingested may simply go if its bytes are catalogued already.
+        fresh = placeholder is None or placeholder.width is None
+        if placeholder is not None:
+            _set_status(placeholder, Raster.Status.PROCESSING)
+        checksum, size = _checksum(source, progress)
+        duplicate = _ready_with_checksum(checksum, exclude=placeholder)
+        if duplicate is not None:
+            return _already_present(duplicate, placeholder, fresh=fresh)
+        facts, cog = _inspect(source, size)
+        raster = placeholder or Raster(uri=source.uri)
+        _fill(raster, facts, cog, checksum=checksum, size=size, name=name or _name_from(uri))
+        if collection is not None:
+            raster.collection = collection
+        if acquired_at is not None:
+            raster.acquired_at = acquired_at
+        try:
+            _save(raster, facts)
+        except IntegrityError:
+            # Another ingestion of the same bytes committed first.
+            duplicate = _ready_with_checksum(checksum, exclude=placeholder)
+            if duplicate is None:
+                raise
+            return _already_present(duplicate, placeholder, fresh=fresh)
+        logger.info("ingested %s as raster %s", uri, raster.pk)
+        return IngestResult(raster, created=True)
+    except (SourceRefused, RasterRejected) as exc:
+        raise _failed(placeholder, uri, str(exc)) from exc
+    except Exception as exc:
+        # Whatever broke, this file's failure must not stop a batch: the caller gets an IngestError
+        # like any other, and the traceback goes to the log.
+        logger.exception("unexpected error ingesting %s", uri)
+        reason = f"internal error while ingesting ({exc.__class__.__name__}: {_one_line(exc)})"
+        raise _failed(placeholder, uri, reason, internal=True) from exc
+
+
+def raster_create_pending(
+    *,
+    uri: str,
+    name: str = "",
+    collection: Collection | None = None,
+    acquired_at: datetime | None = None,
+    trusted: bool = False,
+) -> Raster:
+    """Vet `uri` and record a pending raster that a worker will ingest (see tasks.py)."""
+    # Refuse now, while the user is still there to read why.
+    source = source_resolve(uri, trusted=trusted)
+    return Raster.objects.create(
+        uri=source.uri,
+        name=name or _name_from(uri),
+        collection=collection,
+        acquired_at=acquired_at,
+        status=Raster.Status.PENDING,
+    )
+
+
+def raster_reingest(*, raster: Raster) -> IngestResult:
+    """Ingest an existing row again from its URI (the file may have changed)."""
+    # The URI passed the allow-lists when the row was made.
+    return raster_ingest(uri=raster.uri, name=raster.name, trusted=True, placeholder=raster)
+
+
+def raster_revalidate_cog(*, raster: Raster) -> Raster:
+    """Run rio-cogeo on the raster again and store the verdict."""
+    try:
+        source = source_resolve(raster.uri, trusted=True)
+    except SourceRefused as exc:
+        raise IngestError(str(exc), uri=raster.uri, raster=raster) from exc
+    try:
+        cog = cog_report(source)
+    except Exception as exc:
+        logger.exception("unexpected error validating %s", raster.uri)
+        reason = f"internal error while validating ({exc.__class__.__name__}: {_one_line(exc)})"
+        raise IngestInternalError(reason, uri=raster.uri, raster=raster) from exc
+    Raster.objects.filter(pk=raster.pk).update(
+        is_cog=cog.is_valid, cog_errors=cog.errors, cog_warnings=cog.warnings, cog_info=cog.info
+    )
+    raster.refresh_from_db()
+    return raster
+
+
+def _already_present(duplicate: Raster, placeholder: Raster | None, *, fresh: bool) -> IngestResult:
+    """The bytes are catalogued as `duplicate`: drop a fresh placeholder, refuse to merge an old row."""
+    if placeholder is not None:
+        if not fresh:  # it was ingested before: never delete a catalogued row
+            raise RasterRejected(
+                f"the file now has the same bytes as raster {duplicate.pk} ({duplicate.name}); "
+                "delete one of the two"
+            )
+        placeholder.delete()
+    return IngestResult(duplicate, created=False)
+
+
+def _checksum(source: RasterSource, progress: Callable[[int], None] | None) -> tuple[str, int]:
+    try:
+        return source_checksum(source, progress=progress)
+    except (OSError, RuntimeError) as exc:
+        raise SourceRefused(f"cannot read {source.uri}: {exc}") from exc
+
+
+def _inspect(source: RasterSource, size: int):
+    try:
+        dataset = dataset_open(source)
+        dataset_check_structure(dataset, file_size=size)
+        facts = raster_inspect(dataset)
+        dataset_verify_pixels(dataset)
+    except RuntimeError as exc:  # GDAL errors not already turned into a reason
+        raise RasterRejected(f"GDAL cannot read the raster: {exc}") from exc
+    finally:
+        dataset = None  # close before rio-cogeo opens the file again
+    return facts, cog_report(source)
+
+
+def _ready_with_checksum(checksum: str, *, exclude: Raster | None) -> Raster | None:
+    queryset = Raster.objects.filter(checksum_sha256=checksum, status=Raster.Status.READY)
+    if exclude is not None and exclude.pk:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.first()
+
+
+def _fill(raster: Raster, facts: RasterFacts, cog, *, checksum: str, size: int, name: str) -> None:
+    raster.name = raster.name or name
+    raster.checksum_sha256 = checksum
+    raster.size_bytes = size
+    raster.footprint = facts.footprint.geometry
+    raster.footprint.srid = 4326
+    raster.bbox_west, raster.bbox_south, raster.bbox_east, raster.bbox_north = facts.footprint.bbox
+    raster.crs_wkt = facts.crs_wkt
+    raster.crs_epsg = facts.crs_epsg
+    raster.width, raster.height, raster.band_count = facts.width, facts.height, facts.band_count
+    raster.dtype = facts.dtype
+    raster.nodata = facts.nodata
+    raster.geotransform = list(facts.geotransform)
+    raster.resolution_x, raster.resolution_y = facts.resolution
+    raster.ground_resolution_m = facts.ground_resolution_m
+    # A time someone set on the row wins over the file's tags.
+    raster.acquired_at = raster.acquired_at or facts.acquired_at
+    raster.stats_width, raster.stats_height = facts.stats_size
+    raster.is_cog = cog.is_valid
+    raster.cog_errors, raster.cog_warnings, raster.cog_info = cog.errors, cog.warnings, cog.info
+    raster.status = Raster.Status.READY
+    raster.error = ""
+
+
+@transaction.atomic
+def _save(raster: Raster, facts: RasterFacts) -> None:
+    raster.save()
+    raster.bands.all().delete()
+    Band.objects.bulk_create(
+        Band(
+            raster=raster,
+            index=band.index,
+            dtype=band.dtype,
+            color_interpretation=band.color_interpretation,
+            description=band.description[:255],
+            nodata=band.nodata,
+            valid_pixels=band.stats.get("valid_pixels"),
+            min=_finite(band.stats.get("min")),
+            max=_finite(band.stats.get("max")),
+            mean=_finite(band.stats.get("mean")),
+            std=_finite(band.stats.get("std")),
+            p2=_finite(band.stats.get("p2")),
+            p98=_finite(band.stats.get("p98")),
+            histogram=band.stats.get("histogram", {}),
+            approximate=facts.stats_approximate,
+        )
+        for band in facts.bands
+    )
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _set_status(raster: Raster, status: str, error: str = "", **fields) -> None:
+    Raster.objects.filter(pk=raster.pk).update(status=status, error=error, **fields)
+    raster.status, raster.error = status, error
+    for key, value in fields.items():
+        setattr(raster, key, value)
+
+
+def _failed(
+    placeholder: Raster | None, uri: str, reason: str, *, internal: bool = False
+) -> IngestError:
+    if placeholder is not None and placeholder.pk:
+        try:
+            # Only ready rows own a checksum, so the same bytes can be ingested again once fixed.
+            _set_status(placeholder, Raster.Status.FAILED, reason, checksum_sha256=None)
+        except DatabaseError:
+            # The database itself is the problem (down, restarting): the row stays as it was and
+            # the caller still hears why this file failed.
+            logger.exception("cannot mark raster %s failed", placeholder.pk)
+    error_class = IngestInternalError if internal else IngestError
+    return error_class(reason, uri=uri, raster=placeholder)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line, at most 500 characters (GDAL's can be pages of JSON)."""
+    text = " ".join(str(exc).split()) or "no message"
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _name_from(uri: str) -> str:
+    path = urlsplit(uri).path if "://" in uri else uri
+    return PurePosixPath(path).stem or uri[:255]

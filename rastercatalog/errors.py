@@ -1,0 +1,60 @@
+"""Every domain exception of the catalog, in one place.
+
+Services raise these with a message a user can act on; they never know about HTTP. The API turns
+each class into a status in one table (`rastercatalog.api.errors`). IngestError and EmptyFootprint
+stay in catalog/ingest.py and catalog/footprint.py, beside the code that raises them.
+"""
+
+from __future__ import annotations
+
+
+class SourceRefused(ValueError):
+    """The URI is malformed or not allowed; the message says which rule refused it."""
+
+
+class RasterRejected(ValueError):
+    """The file is not a raster the catalog accepts; the message names the problem."""
+
+
+class RasterFileUnavailable(RuntimeError):
+    """The raster's file cannot be opened for reading now; the message says why."""
+
+
+class TileOutsideGrid(ValueError):
+    """z/x/y names no tile of the Web Mercator grid; the message gives the valid range."""
+
+
+class TileNotFound(LookupError):
+    """The tile exists in the grid but not for this raster (outside it, or beyond its zooms)."""
+
+
+class OutsideRaster(ValueError):
+    """The point or box does not fall on the raster; the message says where the raster is."""
+
+
+class StyleInvalid(ValueError):
+    """A style parameter cannot be used; the message names the parameter and says why."""
+
+
+class ColormapUnknown(ValueError):
+    """No colormap has this name; the message lists the valid ones."""
+
+
+class BandMissing(ValueError):
+    """The band number does not exist in the raster; the message gives the valid range."""
+
+
+class ThumbnailInvalid(ValueError):
+    """The size, method or format cannot make a thumbnail; the message says which."""
+
+
+class VectorTilesUnavailable(RuntimeError):
+    """This database cannot make vector tiles; the message says why and what to do instead."""
+
+
+class UploadInvalid(ValueError):
+    """The uploaded body cannot be a raster: bad base64, too large, not a TIFF; the message says which."""
+
+
+class UploadNotReceived(ValueError):
+    """`complete` was called but no object is at the upload's staging key (yet)."""

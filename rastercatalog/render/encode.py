@@ -1,0 +1,81 @@
+"""Rendered pixels -> image bytes: the one encoder and the one table of formats."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image
+
+# Format name in URLs -> (Pillow's name, media type).
+FORMATS = {
+    "png": ("PNG", "image/png"),
+    "jpg": ("JPEG", "image/jpeg"),
+    "webp": ("WEBP", "image/webp"),
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_QUALITY = 85
+WEBP_QUALITY = 85
+
+
+def media_type(fmt: str) -> str:
+    """Return the media type of a format name (png, jpg, webp)."""
+    return FORMATS[fmt][1]
+
+
+def image_encode(image: np.ndarray | Image.Image, fmt: str) -> bytes:
+    """Encode uint8 RGBA pixels or a Pillow image as png, jpg (no alpha: on black) or webp."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown image format {fmt!r}")
+    if isinstance(image, np.ndarray):
+        opaque = bool((image[:, :, 3] == 255).all())
+        pixels = image[:, :, :3] if opaque or fmt == "jpg" else image
+        if fmt == "png":
+            return png_encode(pixels)
+        image = Image.fromarray(np.ascontiguousarray(pixels))
+    pil_format = FORMATS[fmt][0]
+    if pil_format == "JPEG" and image.mode not in ("L", "RGB"):
+        image = image.convert("L" if image.mode == "LA" else "RGB")
+    options = {
+        "PNG": {},
+        "JPEG": {"quality": JPEG_QUALITY},
+        "WEBP": {"quality": WEBP_QUALITY, "method": 2},
+    }[pil_format]
+    buffer = io.BytesIO()
+    image.save(buffer, format=pil_format, **options)
+    return buffer.getvalue()
+
+
+def png_encode(pixels: np.ndarray) -> bytes:
+    """Encode uint8 RGB or RGBA (rows x columns x 3|4) as a PNG, fast rather than small.
+
+    Pillow tries all five PNG filters on every row and then runs zlib's default strategy, which
+    costs 6-8 ms for a 256-pixel tile of imagery. The "sub" filter (each byte minus the same
+    channel of the pixel to its left) done in numpy, then zlib level 1 with run-length matching
+    only, encodes the same tile in under 2 ms, and the file is no larger. Smooth palette tiles come
+    out larger than at zlib's level 6 (~30 kB against ~10 kB).
+    """
+    rows, columns, channels = pixels.shape
+    flat = pixels.reshape(rows, columns * channels)
+    scanlines = np.empty((rows, columns * channels + 1), np.uint8)
+    scanlines[:, 0] = 1  # filter type "sub"
+    scanlines[:, 1 : channels + 1] = flat[:, :channels]
+    np.subtract(flat[:, channels:], flat[:, :-channels], out=scanlines[:, channels + 1 :])
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    data = compressor.compress(scanlines.tobytes()) + compressor.flush()
+    colour_type = 6 if channels == 4 else 2
+    header = struct.pack(">IIBBBBB", columns, rows, 8, colour_type, 0, 0, 0)
+    return b"".join(
+        (
+            PNG_SIGNATURE,
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", data),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

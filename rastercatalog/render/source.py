@@ -1,0 +1,255 @@
+"""The only module that imports large_image: catalog rows -> large-image GDAL tile sources.
+
+Sources are opened from the GDAL path that `sources.py` builds from the catalog row (never from a
+client string), after `reader.dataset_open` has checked the driver allow-list, because large-image
+itself opens with every GDAL driver enabled. large-image keeps opened sources in its LRU cache
+(keyed by path and options), so a source is opened once per process, not once per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import threading
+from collections.abc import Iterator
+
+import large_image
+import large_image_source_gdal
+import numpy as np
+import pyproj
+from large_image.cache_util import cachesClear
+from large_image.constants import TILE_FORMAT_PIL
+from large_image.exceptions import TileSourceError
+from large_image.tilesource.utilities import isValidPalette
+from osgeo import gdal
+from PIL import Image
+
+from ..catalog.reader import RasterRejected, dataset_open, gdal_env
+from ..catalog.sources import SourceRefused, source_resolve
+from ..errors import RasterFileUnavailable
+from ..models import Raster
+
+# Importing large-image sets Pillow's decompression-bomb limit to None (no limit): put Pillow's own
+# default back, so a hostile PNG or JPEG that reaches Pillow still fails instead of eating memory.
+PILLOW_MAX_IMAGE_PIXELS = 1024 * 1024 * 1024 // 4 // 3
+Image.MAX_IMAGE_PIXELS = PILLOW_MAX_IMAGE_PIXELS
+# In-process caches only: large-image otherwise probes for memcached on first use. Its cache of
+# decoded tiles is kept tiny because rendered tiles live in the Django cache, already encoded.
+large_image.config.setConfig("cache_backend", "python")
+large_image.config.setConfig("cache_tileCache_maximum", 8)
+
+# A style that makes large-image return the warped bands as they are (plus the warp's alpha band):
+# its default style would rescale non-byte data. `tilerender` colours these raw tiles itself.
+RAW_STYLE = {"icc": False}
+
+# Spherical Mercator centred on the antimeridian: EPSG:3857's grid shifted by half a world. A raster
+# across 180 degrees is drawn in it, because large-image decides that a tile misses a raster from the
+# raster's corners in the map projection, and in EPSG:3857 those lie at both ends of the world.
+ANTIMERIDIAN_MERCATOR = "+proj=merc +lon_0=180 +a=6378137 +b=6378137 +x_0=0 +y_0=0 +k=1 +units=m"
+WEB_MERCATOR_UNITS_PER_PIXEL = 2 * math.pi * 6378137 / 256
+
+# Checksums whose files passed the driver allow-list in this process: vetting costs one open.
+_vetted: set[str] = set()
+_vetted_lock = threading.Lock()
+# GDAL path -> checksum of the bytes that large-image's cached sources for that path were opened on.
+_opened: dict[str, str] = {}
+
+
+class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
+    """large-image's GDAL source, with bounds that survive corners PROJ cannot place on the Earth.
+
+    large-image bounds a raster by its four corners; a geostationary full disk's corners look past
+    the Earth's limb, so they come out infinite and it cannot even count its zoom levels. Here such
+    bounds come from a grid of sample points instead, keeping those that land on the Earth.
+    """
+
+    cacheName = "tilesource"  # share large-image's cache of sources (and `cachesClear`)
+
+    def getBounds(self, srs=None):
+        bounds = super().getBounds(srs)
+        if srs is None or bounds is None or _finite_corners(bounds):
+            return bounds
+        sampled = _bounds_from_samples(self, srs)
+        if sampled is not None:
+            self._bounds[srs] = bounds = sampled
+        return bounds
+
+
+BOUNDS_SAMPLES = 129  # per side: 16,641 points, ~5 ms once per opened source
+
+
+def _finite_corners(bounds: dict) -> bool:
+    return all(
+        math.isfinite(bounds[key][axis]) for key in ("ll", "ul", "lr", "ur") for axis in "xy"
+    )
+
+
+def _bounds_from_samples(source, srs) -> dict | None:
+    gt = source._getGeoTransform()
+    cols, rows = np.meshgrid(
+        np.linspace(0, source.sourceSizeX, BOUNDS_SAMPLES),
+        np.linspace(0, source.sourceSizeY, BOUNDS_SAMPLES),
+    )
+    xs, ys = gt[0] + cols * gt[1] + rows * gt[2], gt[3] + cols * gt[4] + rows * gt[5]
+    transformer = pyproj.Transformer.from_proj(
+        source._proj4Proj(source.getProj4String()), source._proj4Proj(srs), always_xy=True
+    )
+    px, py = transformer.transform(xs, ys, errcheck=False)
+    finite = np.isfinite(px) & np.isfinite(py)
+    if not finite.any():
+        return None
+    xmin, xmax, ymin, ymax = px[finite].min(), px[finite].max(), py[finite].min(), py[finite].max()
+    # The limb falls between two samples: widen by one sample step so edge tiles are not skipped.
+    xpad, ypad = (xmax - xmin) / (BOUNDS_SAMPLES - 1), (ymax - ymin) / (BOUNDS_SAMPLES - 1)
+    xmin, xmax, ymin, ymax = xmin - xpad, xmax + xpad, ymin - ypad, ymax + ypad
+    if source._proj4Proj(srs).crs.is_geographic:
+        xmin, xmax, ymin, ymax = max(xmin, -180), min(xmax, 180), max(ymin, -90), min(ymax, 90)
+    corner = {"ll": (xmin, ymin), "ul": (xmin, ymax), "lr": (xmax, ymin), "ur": (xmax, ymax)}
+    bounds = {key: {"x": float(x), "y": float(y)} for key, (x, y) in corner.items()}
+    srs_text = srs.decode() if isinstance(srs, bytes) else srs
+    bounds.update(srs=srs_text, xmin=float(xmin), xmax=float(xmax), ymin=float(ymin))
+    bounds["ymax"] = float(ymax)
+    return bounds
+
+
+def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **options):
+    """Return the (cached) large-image GDAL source for a ready catalog row."""
+    try:
+        # Trusted: the URI passed the allow-lists when it was ingested.
+        source = source_resolve(raster.uri, trusted=True)
+    except SourceRefused as exc:  # e.g. a local file deleted since ingestion
+        raise RasterFileUnavailable(str(exc)) from exc
+    key = f"{raster.checksum_sha256}:{source.gdal_path}"
+    if key not in _vetted:
+        try:
+            dataset_open(source)
+        except RasterRejected as exc:
+            raise RasterFileUnavailable(str(exc)) from exc
+        with _vetted_lock:
+            _vetted.add(key)
+    _forget_if_replaced(source.gdal_path, raster.checksum_sha256, remote=source.is_remote)
+    try:
+        # Remote: GDAL must not list the "directory" when large-image opens the file. (Local
+        # files need no options, and entering rasterio's Env costs ~0.3 ms a request.)
+        with gdal_env(source) if source.is_remote else contextlib.nullcontext():
+            tilesource = CatalogGDALTileSource(source.gdal_path, projection=projection, **options)
+    except TileSourceError as exc:
+        raise RasterFileUnavailable(f"the raster cannot be opened: {exc}") from exc
+    if projection and "_warpSRS" not in vars(tilesource):
+        # large-image warps each tile from the source's PROJ.4 string, and building a transform
+        # from PROJ.4 costs ~5 ms per tile; from the dataset's own WKT (exact) it costs next to
+        # nothing.
+        tilesource._warpSRS = (tilesource.dataset.GetProjection(), projection.lower())
+    return tilesource
+
+
+def tilesources_close_all() -> None:
+    """Close every cached source and its GDAL dataset (a process about to exit, or a test)."""
+    # Datasets left to the interpreter's final teardown are closed after parts of GDAL and PROJ
+    # (two copies in one process: Debian's and rasterio's) have gone, which can crash at exit.
+    cachesClear()
+    _opened.clear()
+    with _vetted_lock:
+        _vetted.clear()
+    gc.collect()
+
+
+def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
+    """Drop cached sources and remote byte caches opened on older bytes at the same path."""
+    # large-image caches sources by path, so a file re-ingested with new bytes at the same URI
+    # would otherwise keep being read through the handle (and blocks) of the old file.
+    previous = _opened.get(gdal_path)
+    if previous == checksum:
+        return
+    if previous is not None:
+        cachesClear()
+        if remote:
+            gdal.VSICurlPartialClearCache(gdal_path)
+    _opened[gdal_path] = checksum
+
+
+def tilesource_tile(
+    raster: Raster, *, z: int, x: int, y: int, style: dict | None = None
+) -> np.ndarray:
+    """Read one 256-pixel Web Mercator tile: raw bands and alpha (last), or uint8 RGBA if `style`."""
+    projection, x = _tile_projection(raster, z, x)
+    raw = _tile_get(tilesource_open(raster, style=RAW_STYLE, **projection), z, x, y)
+    # large-image logs a failed read and returns a blank one-band tile: refuse it here so an I/O
+    # error is never mistaken for (and cached as) an empty tile.
+    if raw.ndim != 3 or raw.shape[2] < 2:
+        raise RasterFileUnavailable(
+            f"tile {z}/{x}/{y} of raster {raster.pk} cannot be read from its file now"
+        )
+    if style is None:
+        return raw
+    styled = _tile_get(tilesource_open(raster, style=style, **projection), z, x, y)
+    return _as_rgba(np.clip(styled, 0, 255).astype(np.uint8))
+
+
+def _tile_projection(raster: Raster, z: int, x: int) -> tuple[dict, int]:
+    """The projection options to read tile column x in, and the column's number in that grid."""
+    crosses_antimeridian = raster.bbox_west is not None and raster.bbox_west > raster.bbox_east
+    if not crosses_antimeridian or z == 0:
+        return {}, x
+    options = {"projection": ANTIMERIDIAN_MERCATOR, "unitsPerPixel": WEB_MERCATOR_UNITS_PER_PIXEL}
+    return options, (x + 2 ** (z - 1)) % 2**z
+
+
+def _tile_get(tilesource, z: int, x: int, y: int) -> np.ndarray:
+    try:
+        tile = tilesource.getTile(x, y, z, numpyAllowed="always")
+    except TileSourceError as exc:
+        raise RasterFileUnavailable(f"tile {z}/{x}/{y} cannot be rendered: {exc}") from exc
+    if not isinstance(tile, np.ndarray):
+        # A tile large-image finds outside the raster comes back encoded, whatever was asked.
+        return np.zeros((256, 256, 4), np.uint8)
+    return tile
+
+
+def _as_rgba(image: np.ndarray) -> np.ndarray:
+    channels = image.shape[2]
+    if channels == 4:
+        return image
+    opaque = np.full(image.shape[:2] + (1,), 255, np.uint8)
+    if channels == 1:
+        return np.concatenate([image, image, image, opaque], axis=2)
+    if channels == 2:
+        gray = image[:, :, :1]
+        return np.concatenate([gray, gray, gray, image[:, :, 1:]], axis=2)
+    return np.concatenate([image[:, :, :3], opaque], axis=2)
+
+
+def style_palette_valid(palette: object) -> bool:
+    """True when large-image can use `palette` (a name or a list of colours) in a style."""
+    return isinstance(palette, str | list) and isValidPalette(palette)
+
+
+def tilesource_metadata(raster: Raster, *, internal: bool = False) -> dict:
+    """Return large-image's metadata in the raster's own pixel grid (`internal`: GDAL's details)."""
+    source = tilesource_open(raster, projection=None)
+    return dict(source.getInternalMetadata() if internal else source.getMetadata())
+
+
+@contextlib.contextmanager
+def tilesource_dataset(raster: Raster) -> Iterator[gdal.Dataset]:
+    """Lend the cached source's GDAL dataset to a block, holding large-image's lock on it."""
+    source = tilesource_open(raster, projection=None)
+    # A GDAL dataset is not thread-safe: large-image serialises its own reads with this lock.
+    with source._getDatasetLock:
+        yield source.dataset
+
+
+def tilesource_render(
+    raster: Raster, *, left: int, top: int, right: int, bottom: int, width: int, height: int
+) -> Image.Image:
+    """Render base pixels [left, right) x [top, bottom) in the default style, fitted in width x height."""
+    source = tilesource_open(raster, projection=None)
+    region = {"left": left, "top": top, "right": right, "bottom": bottom, "units": "base_pixels"}
+    try:
+        image, _ = source.getRegion(
+            region=region, output={"maxWidth": width, "maxHeight": height}, format=TILE_FORMAT_PIL
+        )
+    except TileSourceError as exc:
+        raise RasterFileUnavailable(f"the raster cannot be rendered: {exc}") from exc
+    return image
