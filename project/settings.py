@@ -131,6 +131,9 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died is given back to the broker at once, not lost; the row's lease
+# (rastercatalog/catalog/leases.py) makes a duplicate harmless and counts the attempts.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 
@@ -278,6 +281,25 @@ RASTERCATALOG_S3_ENDPOINT_URL = f"{_s3_scheme}://{_s3_endpoint}" if _s3_endpoint
 # The S3 endpoint as clients reach it, for presigned POST URLs (default: the one above).
 RASTERCATALOG_UPLOAD_PUBLIC_ENDPOINT_URL = (
     env.str("RASTERCATALOG_UPLOAD_PUBLIC_ENDPOINT_URL", default="") or RASTERCATALOG_S3_ENDPOINT_URL
+)
+
+# --- Recovery of work whose worker died (rastercatalog/catalog/leases.py). ---
+# The process ingesting a row stamps it this often; a `processing` row whose stamp is older than
+# STALE lost its worker and is queued again by the next sweep (every worker sweeps every
+# RECOVERY_INTERVAL), up to MAX_ATTEMPTS tries, then marked failed with the reason. A row is thus
+# back in the queue at most STALE + RECOVERY_INTERVAL seconds (90 s by default) after its worker died.
+RASTERCATALOG_INGEST_HEARTBEAT_SECONDS = env.float(
+    "RASTERCATALOG_INGEST_HEARTBEAT_SECONDS", default=10
+)
+RASTERCATALOG_INGEST_STALE_SECONDS = env.float("RASTERCATALOG_INGEST_STALE_SECONDS", default=60)
+RASTERCATALOG_INGEST_MAX_ATTEMPTS = env.int("RASTERCATALOG_INGEST_MAX_ATTEMPTS", default=3)
+RASTERCATALOG_RECOVERY_INTERVAL_SECONDS = env.float(
+    "RASTERCATALOG_RECOVERY_INTERVAL_SECONDS", default=30
+)
+# A raster `pending` this long has its message queued again (lost by a broker restarted without
+# persistence); a duplicate message is harmless.
+RASTERCATALOG_PENDING_REQUEUE_SECONDS = env.float(
+    "RASTERCATALOG_PENDING_REQUEUE_SECONDS", default=900
 )
 
 # `celery beat` (docker-compose.yml's beat service) deletes abandoned staging objects hourly.

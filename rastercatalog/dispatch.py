@@ -47,7 +47,9 @@ def upload_ingest_later(upload_id: str) -> None:
 def raster_reingest_dispatched(*, raster: Raster) -> bool:
     """Re-ingest `raster` on the worker when there is one (True: queued), else here (False)."""
     if ingest_runs_on_worker():
-        Raster.objects.filter(pk=raster.pk).update(status=Raster.Status.PENDING, error="")
+        Raster.objects.filter(pk=raster.pk).update(
+            status=Raster.Status.PENDING, error="", attempts=0, heartbeat_at=None
+        )
         raster_ingest_later(raster)
         return True
     raster_reingest(raster=raster)

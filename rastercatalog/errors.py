@@ -1,8 +1,7 @@
 """Every domain exception of the catalog, in one place.
 
 Services raise these with a message a user can act on; they never know about HTTP. The API turns
-each class into a status in one table (`rastercatalog.api.errors`). IngestError and EmptyFootprint
-stay in catalog/ingest.py and catalog/footprint.py, beside the code that raises them.
+each class into a status in one table (`rastercatalog.api.errors`).
 """
 
 from __future__ import annotations
@@ -58,3 +57,24 @@ class UploadInvalid(ValueError):
 
 class UploadNotReceived(ValueError):
     """`complete` was called but no object is at the upload's staging key (yet)."""
+
+
+class IngestError(Exception):
+    """Ingestion failed for a reason that names the problem; `raster` is the failed row, if any."""
+
+    # True when the cause is a fault of ours or of a library (its exception is `__cause__`), not a
+    # problem of the file the user gave: callers say "internal error" and log the traceback.
+    internal = False
+
+    def __init__(self, reason: str, *, uri: str, raster=None) -> None:
+        # `raster`: the placeholder row now marked failed, if there was one.
+        super().__init__(reason)
+        self.reason = reason
+        self.uri = uri
+        self.raster = raster
+
+
+class IngestInternalError(IngestError):
+    """Ingestion failed on an unexpected exception; the reason names its class and message."""
+
+    internal = True

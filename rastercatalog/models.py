@@ -28,7 +28,26 @@ class Collection(models.Model):
         return self.name
 
 
-class Raster(models.Model):
+class Leased(models.Model):
+    """A row some process works on: it stamps `heartbeat_at` while it does (see catalog/leases.py).
+
+    A `processing` row whose stamp is older than RASTERCATALOG_INGEST_STALE_SECONDS lost its worker
+    (killed, out of memory, machine gone): the recovery sweep queues it again, or marks it failed
+    after RASTERCATALOG_INGEST_MAX_ATTEMPTS tries.
+    """
+
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last sign of life of the worker on it"
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Times a worker started on the current ingestion"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Raster(Leased):
     """One raster file, wherever it lives, and what ingestion learnt about it."""
 
     class Status(models.TextChoices):
@@ -183,7 +202,7 @@ class Band(models.Model):
         return f"{self.raster} band {self.index}"
 
 
-class Upload(models.Model):
+class Upload(Leased):
     """A direct-to-S3 upload: a presigned POST to a staging key, then ingestion by the worker."""
 
     class Status(models.TextChoices):

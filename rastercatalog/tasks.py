@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .catalog.ingest import IngestError, raster_ingest
+from .catalog.leases import LeaseHeld, leases_recover
 from .models import Raster
 from .uploads.local import upload_discard
 from .uploads.worker import upload_ingest, uploads_cleanup
@@ -16,9 +17,15 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
     raster = Raster.objects.filter(pk=raster_id).first()
     if raster is None:
         return {"raster": raster_id, "status": "gone"}
+    if raster.status in (Raster.Status.READY, Raster.Status.FAILED):
+        # A second message for work already done (queued again by the recovery sweep, or
+        # redelivered by the broker after a worker was lost): nothing to do.
+        return {"raster": raster_id, "status": "skipped", "reason": f"already {raster.status}"}
     try:
         # The URI passed the allow-lists when the pending row was made.
         result = raster_ingest(uri=raster.uri, name=raster.name, trusted=True, placeholder=raster)
+    except LeaseHeld:
+        return {"raster": raster_id, "status": "skipped", "reason": "another worker has it"}
     except IngestError as exc:
         return {"raster": raster_id, "status": "failed", "error": exc.reason}
     if not result.created:
@@ -34,7 +41,7 @@ def upload_ingest_task(upload_id: str) -> dict:
     """Ingest a completed direct-to-S3 upload; the outcome is stored on the Upload row."""
     upload = upload_ingest(upload_id=upload_id)
     if upload is None:
-        return {"upload": upload_id, "status": "gone"}
+        return {"upload": upload_id, "status": "gone or taken by another worker"}
     return {"upload": upload_id, "status": upload.status, "raster": upload.raster_id}
 
 
@@ -42,3 +49,19 @@ def upload_ingest_task(upload_id: str) -> dict:
 def uploads_cleanup_task() -> dict:
     """Delete abandoned staging objects (schedule it with Celery beat, e.g. hourly)."""
     return {"deleted": uploads_cleanup()}
+
+
+@shared_task(name="rastercatalog.ingests_recover")
+def ingests_recover_task() -> dict:
+    """Queue again the work of workers that died; fail what died too often (see catalog/leases)."""
+    return ingests_recover()
+
+
+def ingests_recover() -> dict:
+    """One recovery sweep: every worker runs it every RASTERCATALOG_RECOVERY_INTERVAL_SECONDS."""
+    rasters, uploads = leases_recover()
+    for raster_id in rasters:
+        raster_ingest_pending_task.delay(raster_id)
+    for upload_id in uploads:
+        upload_ingest_task.delay(upload_id)
+    return {"rasters": rasters, "uploads": uploads}

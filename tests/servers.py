@@ -110,13 +110,13 @@ class HttpServer:
 
 
 @contextlib.contextmanager
-def http_server(root: Path) -> Iterator[HttpServer]:
+def http_server(root: Path, handler_class=RangeRequestHandler) -> Iterator[HttpServer]:
     """Serve `root` on 127.0.0.1 (free port) with Range support until the block ends."""
     log: list = []
     # GDAL caches sizes and 404s per URL for the whole process, and a later server may get the same
     # port: a unique path prefix keeps one server's files from being mistaken for another's.
     prefix = f"/{uuid.uuid4().hex[:12]}"
-    handler = partial(RangeRequestHandler, directory=str(root), log=log, prefix=prefix)
+    handler = partial(handler_class, directory=str(root), log=log, prefix=prefix)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)

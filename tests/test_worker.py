@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,9 +66,21 @@ class Worker:
 @pytest.fixture(scope="module")
 def worker(django_db_setup, queue, tmp_path_factory) -> Iterator[Worker]:
     """Start `celery worker` on the test database and our queue; always stop it afterwards."""
+    try:
+        with running_worker(queue, tmp_path_factory.mktemp("worker") / "worker.log") as worker:
+            yield worker
+    finally:
+        forget_queue(queue)
+
+
+@contextlib.contextmanager
+def running_worker(queue: str, log_path: Path, **settings: str) -> Iterator[Worker]:
+    """A `celery worker` process (its own session) on the test database; stopped at the end.
+
+    `settings` become environment variables of the worker, e.g. shorter recovery intervals.
+    """
     if not redis_answers(BROKER_URL):
         pytest.skip(f"Redis does not answer at {BROKER_URL}: the worker test needs a broker")
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -75,27 +88,30 @@ def worker(django_db_setup, queue, tmp_path_factory) -> Iterator[Worker]:
         "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": BROKER_URL,
         "PYTHONUNBUFFERED": "1",
+        **settings,
     }
     command = [str(CELERY), "-A", "project", "worker", "--pool=solo", "--concurrency=1"]
     # No gossip/mingle/heartbeat: faster start, and no chatter with other workers on this Redis.
-    command += ["-Q", queue, "-n", f"{queue}@%h", "--loglevel=INFO"]
+    command += ["-Q", queue, "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h", "--loglevel=INFO"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         _wait_until_ready(process, log_path)
         yield Worker(process, log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        _forget_queue(queue)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
 
 
-def _forget_queue(queue: str) -> None:
+def forget_queue(queue: str) -> None:
     # kombu leaves a binding set per queue in Redis; a fresh queue name per run would pile them up.
     import redis
 
@@ -120,6 +136,13 @@ def _wait_until_ready(process: subprocess.Popen, log_path: Path) -> None:
 @pytest.fixture
 def queued(worker, queue) -> Iterator[None]:
     """Make .delay() in this process publish to the worker's queue instead of running inline."""
+    with publishing_to(queue):
+        yield
+
+
+@contextlib.contextmanager
+def publishing_to(queue: str) -> Iterator[None]:
+    """Make .delay() in this process publish to `queue` on the test broker, not run inline."""
     overrides = {"task_always_eager": False, "broker_url": BROKER_URL, "task_default_queue": queue}
     previous = {key: app.conf[key] for key in overrides}
     app.conf.update(overrides)

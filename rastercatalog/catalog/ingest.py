@@ -17,35 +17,18 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
+from ..errors import IngestError, IngestInternalError
 from ..models import Band, Collection, Raster
 from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
+from .leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
 from .reader import RasterRejected, dataset_check_structure, dataset_open, dataset_verify_pixels
 from .sources import RasterSource, SourceRefused, source_checksum, source_resolve
 
 logger = logging.getLogger(__name__)
-
-
-class IngestError(Exception):
-    """Ingestion failed for a reason that names the problem; `raster` is the failed row, if any."""
-
-    # True when the cause is a fault of ours or of a library (its exception is `__cause__`), not a
-    # problem of the file the user gave: callers say "internal error" and log the traceback.
-    internal = False
-
-    def __init__(self, reason: str, *, uri: str, raster: Raster | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.uri = uri
-        self.raster = raster
-
-
-class IngestInternalError(IngestError):
-    """Ingestion failed on an unexpected exception; the reason names its class and message."""
-
-    internal = True
 
 
 @dataclass(frozen=True)
@@ -78,31 +61,13 @@ def raster_ingest(
     """
     try:
         source = source_resolve(uri, trusted=trusted)
-        # A placeholder that was never ingested may simply go if its bytes are catalogued already.
-        fresh = placeholder is None or placeholder.width is None
-        if placeholder is not None:
-            _set_status(placeholder, Raster.Status.PROCESSING)
-        checksum, size = _checksum(source, progress)
-        duplicate = _ready_with_checksum(checksum, exclude=placeholder)
-        if duplicate is not None:
-            return _already_present(duplicate, placeholder, fresh=fresh)
-        facts, cog = _inspect(source, size)
-        raster = placeholder or Raster(uri=source.uri)
-        _fill(raster, facts, cog, checksum=checksum, size=size, name=name or _name_from(uri))
-        if collection is not None:
-            raster.collection = collection
-        if acquired_at is not None:
-            raster.acquired_at = acquired_at
-        try:
-            _save(raster, facts)
-        except IntegrityError:
-            # Another ingestion of the same bytes committed first.
-            duplicate = _ready_with_checksum(checksum, exclude=placeholder)
-            if duplicate is None:
-                raise
-            return _already_present(duplicate, placeholder, fresh=fresh)
-        logger.info("ingested %s as raster %s", uri, raster.pk)
-        return IngestResult(raster, created=True)
+        if placeholder is None:
+            return _ingest(source, uri, name, collection, acquired_at, None, progress)
+        _claim(placeholder)
+        with lease_heartbeat(Raster, placeholder.pk):
+            return _ingest(source, uri, name, collection, acquired_at, placeholder, progress)
+    except LeaseHeld:
+        raise  # another live process is on this row: nothing to record
     except (SourceRefused, RasterRejected) as exc:
         raise _failed(placeholder, uri, str(exc)) from exc
     except Exception as exc:
@@ -111,6 +76,43 @@ def raster_ingest(
         logger.exception("unexpected error ingesting %s", uri)
         reason = f"internal error while ingesting ({exc.__class__.__name__}: {_one_line(exc)})"
         raise _failed(placeholder, uri, reason, internal=True) from exc
+
+
+def _ingest(source, uri, name, collection, acquired_at, placeholder, progress) -> IngestResult:
+    """The steps of `raster_ingest` once the source is vetted and the placeholder (if any) claimed."""
+    # A placeholder that was never ingested may simply go if its bytes are catalogued already.
+    fresh = placeholder is None or placeholder.width is None
+    checksum, size = _checksum(source, progress)
+    duplicate = _ready_with_checksum(checksum, exclude=placeholder)
+    if duplicate is not None:
+        return _already_present(duplicate, placeholder, fresh=fresh)
+    facts, cog = _inspect(source, size)
+    raster = placeholder or Raster(uri=source.uri)
+    _fill(raster, facts, cog, checksum=checksum, size=size, name=name or _name_from(uri))
+    if collection is not None:
+        raster.collection = collection
+    if acquired_at is not None:
+        raster.acquired_at = acquired_at
+    try:
+        _save(raster, facts)
+    except IntegrityError:
+        # Another ingestion of the same bytes committed first.
+        duplicate = _ready_with_checksum(checksum, exclude=placeholder)
+        if duplicate is None:
+            raise
+        return _already_present(duplicate, placeholder, fresh=fresh)
+    logger.info("ingested %s as raster %s", uri, raster.pk)
+    return IngestResult(raster, created=True)
+
+
+def _claim(placeholder: Raster) -> None:
+    """Take the row for this process (LeaseHeld if a live one has it); give up after too many tries."""
+    attempt = lease_claim(
+        Raster, placeholder.pk, statuses=(Raster.Status.PENDING, Raster.Status.READY, "failed")
+    )
+    placeholder.status = Raster.Status.PROCESSING
+    if attempt > settings.RASTERCATALOG_INGEST_MAX_ATTEMPTS:
+        raise RasterRejected(lease_gave_up_reason())
 
 
 def raster_create_pending(
@@ -219,6 +221,7 @@ def _fill(raster: Raster, facts: RasterFacts, cog, *, checksum: str, size: int, 
     raster.cog_errors, raster.cog_warnings, raster.cog_info = cog.errors, cog.warnings, cog.info
     raster.status = Raster.Status.READY
     raster.error = ""
+    raster.heartbeat_at, raster.attempts = None, 0
 
 
 @transaction.atomic
@@ -264,7 +267,9 @@ def _failed(
     if placeholder is not None and placeholder.pk:
         try:
             # Only ready rows own a checksum, so the same bytes can be ingested again once fixed.
-            _set_status(placeholder, Raster.Status.FAILED, reason, checksum_sha256=None)
+            _set_status(
+                placeholder, Raster.Status.FAILED, reason, checksum_sha256=None, heartbeat_at=None
+            )
         except DatabaseError:
             # The database itself is the problem (down, restarting): the row stays as it was and
             # the caller still hears why this file failed.

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..catalog.ingest import IngestError, raster_ingest
+from ..catalog.leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
 from ..models import Raster, Upload
 from .s3 import object_delete, s3_client, upload_bucket
 
@@ -30,15 +31,25 @@ def upload_ingest(*, upload_id: str) -> Upload | None:
         return None
     staging = f"s3://{upload.bucket}/{upload.key}"
     try:
-        # Trusted: the URI is built here from the configured bucket, not given by the client.
-        result = raster_ingest(
-            uri=staging, name=upload.name, collection=upload.collection, trusted=True
-        )
+        # Only `processing` uploads are claimable: completed by the client, not yet finished.
+        attempt = lease_claim(Upload, upload.pk, statuses=())
+    except LeaseHeld:
+        return None  # a duplicate message: a live worker has it, or it is finished
+    if attempt > settings.RASTERCATALOG_INGEST_MAX_ATTEMPTS:
+        return _finish(upload, Upload.Status.FAILED, error=lease_gave_up_reason())
+    try:
+        with lease_heartbeat(Upload, upload.pk):
+            # Trusted: the URI is built here from the configured bucket, not given by the client.
+            result = raster_ingest(
+                uri=staging, name=upload.name, collection=upload.collection, trusted=True
+            )
     except IngestError as exc:
         object_delete(upload.bucket, upload.key)
         return _finish(upload, Upload.Status.FAILED, error=exc.reason)
     raster = result.raster
-    if result.created:
+    # A worker killed after cataloguing but before the move left the row on the staging key:
+    # this attempt finds "already present" with that very row, and finishes the move.
+    if result.created or raster.uri == staging:
         final_key = f"{settings.RASTERCATALOG_UPLOAD_FINAL_PREFIX}{raster.checksum_sha256}.tif"
         s3_client().copy_object(
             Bucket=upload.bucket,
@@ -87,7 +98,7 @@ def uploads_cleanup(*, now=None) -> int:
 
 def _finish(upload: Upload, status: str, *, error: str = "", raster: Raster | None = None):
     Upload.objects.filter(pk=upload.pk).update(
-        status=status, error=error, raster=raster, updated=timezone.now()
+        status=status, error=error, raster=raster, updated=timezone.now(), heartbeat_at=None
     )
     upload.refresh_from_db()
     return upload

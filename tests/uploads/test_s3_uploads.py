@@ -202,3 +202,33 @@ def test_cleanup_deletes_abandoned_staging_objects(s3, writer, small_tif, capsys
     assert state["status"] == "failed" and "abandoned" in state["error"]
     call_command("cleanup_uploads")
     assert "deleted 0 abandoned staging object(s)" in capsys.readouterr().out
+
+
+def test_an_upload_whose_worker_died_after_cataloguing_is_finished_by_the_next(
+    s3, writer, small_tif, settings
+):
+    """Killed between the catalogue's commit and the move: the retry moves, nothing is lost."""
+    from rastercatalog.catalog.ingest import raster_ingest
+    from rastercatalog.catalog.leases import lease_claim, leases_recover
+    from rastercatalog.uploads.worker import upload_ingest
+
+    upload = start(writer, filename="scene.tif")
+    post_form(upload, small_tif)
+    staging_key = upload["upload"]["fields"]["key"]
+    staging = f"s3://{s3.bucket}/{staging_key}"
+    Upload.objects.filter(pk=upload["id"]).update(status=Upload.Status.PROCESSING)
+    # What the dead worker got done: its claim, and the raster row on the staging key.
+    lease_claim(Upload, upload["id"], statuses=())
+    raster = raster_ingest(uri=staging, trusted=True).raster
+    stale = timezone.now() - timedelta(seconds=settings.RASTERCATALOG_INGEST_STALE_SECONDS + 1)
+    Upload.objects.filter(pk=upload["id"]).update(heartbeat_at=stale)
+
+    assert leases_recover()[1] == [upload["id"]]
+    finished = upload_ingest(upload_id=upload["id"])
+
+    assert finished.status == Upload.Status.READY and finished.raster_id == raster.pk
+    raster.refresh_from_db()
+    final_key = f"{settings.RASTERCATALOG_UPLOAD_FINAL_PREFIX}{raster.checksum_sha256}.tif"
+    assert raster.uri == f"s3://{s3.bucket}/{final_key}"
+    assert objects(s3) == [final_key]  # the staging object is gone, the raster's is there
+    assert Raster.objects.count() == 1
