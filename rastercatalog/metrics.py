@@ -12,7 +12,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -138,7 +137,6 @@ def metrics_client_allowed(address: str) -> bool:
     return any(client in network for network in _allowed_networks())
 
 
-@cache
 def _allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     return tuple(
         ipaddress.ip_network(entry, strict=False)
