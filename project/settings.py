@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (rastercatalog/middleware.py): first, so it times, counts and logs what the
+    # client finally gets, 503s of a database outage included.
+    "rastercatalog.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rastercatalog.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -327,13 +331,43 @@ RASTERCATALOG_PUBLIC_READ = env.bool("RASTERCATALOG_PUBLIC_READ", default=True)
 RASTERCATALOG_SEARCH_DEFAULT_LIMIT = env.int("RASTERCATALOG_SEARCH_DEFAULT_LIMIT", default=100)
 RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", default=1000)
 
+# --- Operations: logs, metrics, database outages (README "Operations"). ---
+# "json": one JSON object per line (rastercatalog/logs.py), with a line per request and per
+# ingestion; "plain": the classic human-readable line.
+RASTERCATALOG_LOG_FORMAT = env.str("RASTERCATALOG_LOG_FORMAT", default="plain" if DEBUG else "json")
+# The request lines (logger rastercatalog.requests): false leaves them to gunicorn's access log.
+RASTERCATALOG_LOG_REQUESTS = env.bool("RASTERCATALOG_LOG_REQUESTS", default=True)
+# Addresses or networks (CIDR) allowed to read /metrics, compared with REMOTE_ADDR.
+RASTERCATALOG_METRICS_ALLOWED_IPS = env.list(
+    "RASTERCATALOG_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]
+)
+# Seconds a client is told to wait (Retry-After) when the database is down.
+RASTERCATALOG_DB_RETRY_AFTER = env.int("RASTERCATALOG_DB_RETRY_AFTER", default=5)
+if DATABASES["default"]["ENGINE"].endswith("postgis"):
+    # An unreachable host (not a refused port) would otherwise hold a worker for the OS's TCP
+    # timeout, minutes, before the request can get its 503. `?connect_timeout=` wins.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "rastercatalog.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": RASTERCATALOG_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"rasterio": {"level": "WARNING"}, "large_image": {"level": "WARNING"}},
+    "loggers": {
+        "rasterio": {"level": "WARNING"},
+        "large_image": {"level": "WARNING"},
+        # Django's own line for every 4xx/5xx would repeat the request line.
+        "django.request": {"level": "ERROR"},
+        "rastercatalog.requests": {
+            "level": "INFO" if RASTERCATALOG_LOG_REQUESTS else "WARNING",
+        },
+    },
 }
 
 # Django warns that GDAL < 3.9 cannot block file and network access from spatial references. The

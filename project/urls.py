@@ -5,11 +5,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rastercatalog.thumb_views import RasterThumbnailFileView
-from rastercatalog.views import HealthApi, ViewerPage
+from rastercatalog.views import HealthApi, MetricsPage, ViewerPage
 
 urlpatterns = [
     path("", ViewerPage.as_view(), name="viewer"),
     path("healthz", HealthApi.as_view(), name="health"),
+    # Operations: Prometheus metrics, for RASTERCATALOG_METRICS_ALLOWED_IPS only.
+    path("metrics", MetricsPage.as_view(), name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,3 +25,6 @@ urlpatterns = [
         name="raster-thumbnail-signed",
     ),
 ]
+
+# Operations: a database outage met outside a view is a 503 with JSON, not a 500 page.
+handler500 = "rastercatalog.middleware.server_error"

@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from .metrics import metrics_client_allowed, metrics_exposition
+from .middleware import OUTAGE_DETAIL, OUTAGE_ERRORS, database_unavailable_response
 from .search.visible import raster_counts_by_status
 
 
@@ -35,6 +37,25 @@ class HealthApi(View):
     """Liveness plus what the database holds: for load balancers and for `make run` users."""
 
     def get(self, request):
-        return JsonResponse(
-            {"status": "ok", "database": connection.vendor, "rasters": raster_counts_by_status()}
-        )
+        try:
+            counts = raster_counts_by_status()
+        except OUTAGE_ERRORS:
+            # Load balancers take the instance out of rotation until the database is back.
+            return database_unavailable_response(
+                {"status": "unavailable", "database": connection.vendor, "detail": OUTAGE_DETAIL}
+            )
+        return JsonResponse({"status": "ok", "database": connection.vendor, "rasters": counts})
+
+
+class MetricsPage(View):
+    """Prometheus text exposition, for the addresses in RASTERCATALOG_METRICS_ALLOWED_IPS only."""
+
+    def get(self, request):
+        # REMOTE_ADDR, never X-Forwarded-For: a client could write any address in that header.
+        if not metrics_client_allowed(request.META.get("REMOTE_ADDR", "")):
+            return JsonResponse(
+                {"detail": "metrics are only served to RASTERCATALOG_METRICS_ALLOWED_IPS"},
+                status=403,
+            )
+        body, content_type = metrics_exposition()
+        return HttpResponse(body, content_type=content_type)

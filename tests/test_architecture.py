@@ -79,6 +79,7 @@ def test_no_module_is_over_300_lines(name):
         ("rio_cogeo", "rastercatalog.catalog.cog"),
         ("boto3", "rastercatalog.uploads.s3"),
         ("botocore", "rastercatalog.uploads.s3"),
+        ("prometheus_client", "rastercatalog.metrics"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):

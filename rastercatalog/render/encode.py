@@ -9,6 +9,8 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from ..timing import timed
+
 # Format name in URLs -> (Pillow's name, media type).
 FORMATS = {
     "png": ("PNG", "image/png"),
@@ -25,6 +27,7 @@ def media_type(fmt: str) -> str:
     return FORMATS[fmt][1]
 
 
+@timed("encode")
 def image_encode(image: np.ndarray | Image.Image, fmt: str) -> bytes:
     """Encode uint8 RGBA pixels or a Pillow image as png, jpg (no alpha: on black) or webp."""
     if fmt not in FORMATS:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Band
+from ..timing import timed
 from .colormaps import colormap_colors, colormap_lut
 from .style import TileStyle
 
@@ -68,6 +69,7 @@ def _pick(values: tuple[float, ...] | None, position: int, default: float) -> fl
     return values[position] if len(values) > 1 else values[0]
 
 
+@timed("render")
 def paint_apply(raw: np.ndarray, paint: Paint) -> np.ndarray:
     """Colour a raw tile (bands plus alpha last) as uint8 RGBA; no data stays transparent."""
     output = np.zeros(raw.shape[:2] + (4,), np.uint8)
@@ -120,6 +122,7 @@ def _colour(plane: np.ndarray, low: float, high: float, paint: Paint) -> np.ndar
     return colors[index][plane] if plane.dtype == np.uint8 else colors[index]
 
 
+@timed("render")
 def tiles_mosaic(quarters: Sequence[np.ndarray]) -> np.ndarray:
     """Join four tiles (top-left, top-right, bottom-left, bottom-right) into one twice the size."""
     # A quarter outside the raster comes back from large-image as blank RGBA, whatever the bands.

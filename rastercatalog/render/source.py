@@ -29,6 +29,7 @@ from ..catalog.reader import RasterRejected, dataset_open, gdal_env
 from ..catalog.sources import SourceRefused, source_resolve
 from ..errors import RasterFileUnavailable
 from ..models import Raster
+from ..timing import timed
 
 # Importing large-image sets Pillow's decompression-bomb limit to None (no limit): put Pillow's own
 # default back, so a hostile PNG or JPEG that reaches Pillow still fails instead of eating memory.
@@ -113,6 +114,7 @@ def _bounds_from_samples(source, srs) -> dict | None:
     return bounds
 
 
+@timed("open")
 def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **options):
     """Return the (cached) large-image GDAL source for a ready catalog row."""
     try:
@@ -196,6 +198,7 @@ def _tile_projection(raster: Raster, z: int, x: int) -> tuple[dict, int]:
     return options, (x + 2 ** (z - 1)) % 2**z
 
 
+@timed("read")
 def _tile_get(tilesource, z: int, x: int, y: int) -> np.ndarray:
     try:
         tile = tilesource.getTile(x, y, z, numpyAllowed="always")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ..geo.webmercator import TILE_SIZE, Tile, tile_check_covers, zoom_range
+from ..metrics import tile_cache_count
 from ..models import Raster
 from .cache import cache_get_or_render
 from .encode import image_encode, media_type
@@ -92,6 +93,7 @@ def tile_get(raster: Raster, request: TileRequest) -> RenderedTile:
     content, cached = cache_get_or_render(
         key, render, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT
     )
+    tile_cache_count(hit=cached)
     return RenderedTile(content, media_type(request.fmt), cached, timings[0] if timings else None)
 
 

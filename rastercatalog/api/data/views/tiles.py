@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -33,6 +32,7 @@ from ....render.tiles import (
     tile_get,
     tilejson_build,
 )
+from ....timing import timing_header
 from ...http import (
     ParameterInvalid,
     cache_headers_set,
@@ -113,7 +113,6 @@ class RasterTileApi(TileApiView):
     def get(
         self, request: Request, raster_id: str, z: str, x: str, y: str, fmt: str, scale: str = ""
     ) -> HttpResponse:
-        started = time.perf_counter()
         tile = _tile(z, x, y)
         size = _tile_size(request, scale)
         fmt = _format(fmt)
@@ -128,10 +127,7 @@ class RasterTileApi(TileApiView):
         rendered = tile_get(raster, tile_request)
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["X-Tile-Cache"] = "hit" if rendered.cached else "miss"
-        timing = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
-        if rendered.render_ms is not None:
-            timing += f", render;dur={rendered.render_ms:.2f}"
-        response["Server-Timing"] = timing
+        response["Server-Timing"] = timing_header()  # db, open, read, render, encode, app
         return cache_headers_set(response, etag, public=public)
 
 
