@@ -7,11 +7,11 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
+from .catalog.cog_validation import raster_revalidate_cog
 from .catalog.ingest import (
     IngestError,
     raster_create_pending,
     raster_ingest,
-    raster_revalidate_cog,
 )
 from .dispatch import (
     ingest_runs_on_worker,

@@ -1,4 +1,5 @@
-"""COG verdicts on demand, for files that are not catalogued: an upload or an allow-listed URI.
+"""COG verdicts on demand: for a catalogued raster again, or for files that are not catalogued
+(an upload or an allow-listed URI).
 
 The same rules as ingestion apply before rio-cogeo sees the file: the URI allow-lists (untrusted),
 the driver allow-list (a VRT or any other non-GeoTIFF is refused by name, never handed to rio-cogeo),
@@ -7,15 +8,20 @@ the pixel-count limit and the truncated-tile check. Nothing is written to the ca
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from ..errors import IngestError, IngestInternalError, SourceRefused
+from ..models import Raster
 from .cog import CogReport, cog_report
 from .reader import dataset_check_structure, dataset_open
 from .sources import RasterSource, source_resolve, source_size
+
+logger = logging.getLogger(__name__)
 
 
 def cog_validate_uri(*, uri: str) -> CogReport:
@@ -44,3 +50,22 @@ def _validate(source: RasterSource) -> CogReport:
     finally:
         dataset = None  # close before rio-cogeo opens the file again
     return cog_report(source)
+
+
+def raster_revalidate_cog(*, raster: Raster) -> Raster:
+    """Run rio-cogeo on the raster again and store the verdict."""
+    try:
+        source = source_resolve(raster.uri, trusted=True)
+    except SourceRefused as exc:
+        raise IngestError(str(exc), uri=raster.uri, raster=raster) from exc
+    try:
+        cog = cog_report(source)
+    except Exception as exc:
+        logger.exception("unexpected error validating %s", raster.uri)
+        reason = f"internal error while validating ({exc.__class__.__name__}: {' '.join(str(exc).split())[:500]})"
+        raise IngestInternalError(reason, uri=raster.uri, raster=raster) from exc
+    Raster.objects.filter(pk=raster.pk).update(
+        is_cog=cog.is_valid, cog_errors=cog.errors, cog_warnings=cog.warnings, cog_info=cog.info
+    )
+    raster.refresh_from_db()
+    return raster

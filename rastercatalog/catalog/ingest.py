@@ -25,6 +25,7 @@ from ..models import Band, Collection, Raster
 from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
 from .leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
+from .observe import ingest_observed
 from .reader import RasterRejected, dataset_check_structure, dataset_open, dataset_verify_pixels
 from .sources import RasterSource, SourceRefused, source_checksum, source_resolve
 
@@ -43,6 +44,7 @@ class IngestResult:
         return f"already present as raster {self.raster.pk} ({self.raster.name}), same checksum"
 
 
+@ingest_observed
 def raster_ingest(
     *,
     uri: str,
@@ -139,25 +141,6 @@ def raster_reingest(*, raster: Raster) -> IngestResult:
     """Ingest an existing row again from its URI (the file may have changed)."""
     # The URI passed the allow-lists when the row was made.
     return raster_ingest(uri=raster.uri, name=raster.name, trusted=True, placeholder=raster)
-
-
-def raster_revalidate_cog(*, raster: Raster) -> Raster:
-    """Run rio-cogeo on the raster again and store the verdict."""
-    try:
-        source = source_resolve(raster.uri, trusted=True)
-    except SourceRefused as exc:
-        raise IngestError(str(exc), uri=raster.uri, raster=raster) from exc
-    try:
-        cog = cog_report(source)
-    except Exception as exc:
-        logger.exception("unexpected error validating %s", raster.uri)
-        reason = f"internal error while validating ({exc.__class__.__name__}: {_one_line(exc)})"
-        raise IngestInternalError(reason, uri=raster.uri, raster=raster) from exc
-    Raster.objects.filter(pk=raster.pk).update(
-        is_cog=cog.is_valid, cog_errors=cog.errors, cog_warnings=cog.warnings, cog_info=cog.info
-    )
-    raster.refresh_from_db()
-    return raster
 
 
 def _already_present(duplicate: Raster, placeholder: Raster | None, *, fresh: bool) -> IngestResult:

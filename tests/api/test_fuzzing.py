@@ -80,4 +80,6 @@ def test_no_server_error_and_no_schema_violation(live_server, catalogue, tmp_pat
 
     report = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
-    assert "generated" in done.stdout and "failure" not in done.stdout.split("Test cases:")[-1], report
+    assert "generated" in done.stdout and "failure" not in done.stdout.split("Test cases:")[-1], (
+        report
+    )
