@@ -94,6 +94,12 @@ class RasterListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         return _search_page(request, request.query_params)
 
+
+class RasterUploadApi(APIView):
+    """Catalogue a small GeoTIFF sent as base64 in a JSON body (POST /api/rasters/)."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
     @extend_schema(
         operation_id="rasters_upload_base64",
         request=RasterUploadSerializer,
