@@ -35,9 +35,10 @@ from ...search.filters import (
 from ...search.keyset import position_fields
 from ...search.vector_tiles import footprint_tile
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
-from ..filters import RasterFilterSet, search_data_from_json, search_parameters
+from ..filters import RasterFilterSet, search_parameters
 from ..links import api_root
 from ..pagination import KeysetPagination
+from ..params.search import search_data_from_json
 from ..renderers import GeoJSONRenderer, MapboxVectorTileRenderer
 from .feature_sql import feature_json, feature_json_supported
 from .serializers import CollectionSerializer, RasterFeatureSerializer, RasterUploadSerializer

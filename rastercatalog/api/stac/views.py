@@ -1,6 +1,6 @@
 """STAC API views under /stac/: landing page, conformance, collections, items, item search.
 
-Search parameters are translated to the catalog search's (filters.stac_search_data) and go through
+Search parameters are translated to the catalog search's (params/stac.py) and go through
 the same RasterFilterSet and keyset pagination; errors take STAC's {"code", "description"} form.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -22,22 +22,13 @@ from ...search.filters import (
     collection_list,
     raster_list_as_stac,
 )
-from ..filters import STAC_NAMES, RasterFilterSet, stac_search_data
+from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
+from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, stac_search_data
 from ..renderers import GeoJSONRenderer
 from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter("bbox", str, description="minx,miny,maxx,maxy (minx > maxx: across 180°)"),
-    OpenApiParameter("intersects", str, description="A GeoJSON geometry (POST: an object)"),
-    OpenApiParameter("datetime", str, description="RFC 3339 instant or interval, open end '..'"),
-    OpenApiParameter("ids", str, description="Item ids, comma-separated"),
-    OpenApiParameter("collections", str, description="Collection ids, comma-separated"),
-    OpenApiParameter("limit", int, description="Items per page (capped)"),
-    OpenApiParameter("sortby", str, description="datetime, created, id, title or gsd; -desc/+asc"),
-    OpenApiParameter("token", str, description="From a next or prev link"),
-]
 ITEM_COLLECTION = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection of STAC Items"
 )
@@ -139,7 +130,7 @@ class StacItemListApi(StacApi):
 
     @extend_schema(
         operation_id="stac_collection_items",
-        parameters=SEARCH_PARAMETERS,
+        parameters=STAC_SEARCH_PARAMETERS,
         responses=ITEM_COLLECTION,
     )
     def get(self, request: Request, collection_id: str) -> Response:
@@ -168,7 +159,7 @@ class StacSearchApi(StacApi):
     post_is_read = True  # a search changes nothing: CatalogAccess treats it as a read
 
     @extend_schema(
-        operation_id="stac_search_get", parameters=SEARCH_PARAMETERS, responses=ITEM_COLLECTION
+        operation_id="stac_search_get", parameters=STAC_SEARCH_PARAMETERS, responses=ITEM_COLLECTION
     )
     def get(self, request: Request) -> Response:
         return _item_page(request, stac_search_data(request.query_params, from_json=False))
