@@ -126,6 +126,8 @@ class RasterUploadApi(APIView):
         upload = RasterUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         fields = upload.validated_data
+        # These two errors name the field ({"data": […]}) as the serializer's do, which the
+        # exception table's {"detail": …} cannot: so they are translated here.
         try:
             content = upload_decode_base64(fields["data"], max_bytes=limit)
         except UploadInvalid as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from ...search.filters import (
     collection_list,
     raster_list_as_stac,
 )
+from ..errors import stac_error_body
 from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
@@ -40,16 +41,10 @@ class StacApi(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
-            problems = [
-                f"{STAC_NAMES.get(name, name)}: {' '.join(str(m) for m in messages)}"
-                for name, messages in exc.detail.items()
-            ]
-            response.data = {"code": "InvalidParameterValue", "description": "; ".join(problems)}
-        elif isinstance(exc, APIException):
-            code = "NotFound" if isinstance(exc, NotFound) else exc.default_code
-            response.data = {"code": code, "description": str(exc.detail)}
+        response = super().handle_exception(exc)  # the status: api/errors.py's table
+        body = stac_error_body(exc, parameter_names=STAC_NAMES)
+        if body is not None:
+            response.data = body
         return response
 
 
