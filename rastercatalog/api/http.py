@@ -18,7 +18,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
 from ..models import Raster
-from ..search.filters import raster_list_visible
+from ..search.visible import raster_list_visible
 
 
 class RasterNotReady(APIException):

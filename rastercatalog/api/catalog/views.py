@@ -1,7 +1,7 @@
 """Catalog search views: rasters as GeoJSON, collections, footprint vector tiles.
 
 Each view parses its parameters (RasterFilterSet, KeysetPagination), calls the selectors in
-rastercatalog.search.filters, and serializes what they return.
+rastercatalog.search (visible, collections, filters), and serializes what they return.
 """
 
 from __future__ import annotations
@@ -24,16 +24,14 @@ from rest_framework.views import APIView
 from ...catalog.ingest import IngestError
 from ...dispatch import raster_ingest_uploaded
 from ...geo.webmercator import MAX_ZOOM
-from ...search.filters import (
-    collection_extents,
-    collection_get,
-    collection_list,
+from ...search.collections import collection_extents, collection_get, collection_list
+from ...search.keyset import position_fields
+from ...search.vector_tiles import footprint_tile
+from ...search.visible import (
     raster_get_visible_as_feature,
     raster_list_as_features,
     raster_list_visible,
 )
-from ...search.keyset import position_fields
-from ...search.vector_tiles import footprint_tile
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
 from ..filters import RasterFilterSet, search_parameters
 from ..links import api_root

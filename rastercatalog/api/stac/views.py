@@ -15,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...search.filters import (
+from ...search.collections import (
     EMPTY_EXTENT,
     collection_extents,
     collection_get,
     collection_list,
-    raster_list_as_stac,
 )
+from ...search.visible import raster_list_as_stac
 from ..errors import stac_error_body
 from ..filters import RasterFilterSet
 from ..links import api_root
