@@ -4,8 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from rastercatalog.thumb_views import RasterThumbnailFileView
-from rastercatalog.views import HealthApi, MetricsPage, ViewerPage
+from rastercatalog.views import HealthApi, MetricsPage, RasterThumbnailFileView, ViewerPage
 
 urlpatterns = [
     path("", ViewerPage.as_view(), name="viewer"),

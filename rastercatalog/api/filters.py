@@ -2,14 +2,11 @@
 
 The catalog search (GET query string or POST body), the STAC search and the footprint tiles all go
 through `RasterFilterSet`, so a parameter means the same everywhere and a bad value is a 400 whose
-body names the parameter: `{"bbox": ["…"]}`. The fields (parameters.py) parse; the SQL is in
+body names the parameter: `{"bbox": ["…"]}`. The fields (params/search.py) parse; the SQL is in
 `rastercatalog.search.filters`.
 """
 
 from __future__ import annotations
-
-import json
-from typing import Any
 
 import django_filters
 from django import forms
@@ -20,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from ..models import Raster
 from ..search.filters import PREDICATES, RasterQuery, raster_filter
 from ..search.keyset import DEFAULT_ORDERING, ORDERINGS
-from .params import (
+from .params.search import (
     BBoxField,
     CsvField,
     DatetimeIntervalField,
@@ -151,85 +148,3 @@ def search_parameters(*, exclude: tuple[str, ...] = ()) -> list[OpenApiParameter
         for name, search_filter in RasterFilterSet.base_filters.items()
         if name not in exclude
     ]
-
-
-def search_data_from_json(body: Any) -> dict[str, str]:
-    """Turn a JSON search body (lists, objects, numbers) into the strings the FilterSet parses."""
-    if not isinstance(body, dict):
-        raise ValidationError({"non_field_errors": ["the request body must be a JSON object"]})
-    data = {}
-    for name, value in body.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            data[name] = json.dumps(value)
-        elif isinstance(value, list | tuple):
-            data[name] = ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in value)
-        elif isinstance(value, bool):
-            data[name] = "true" if value else "false"
-        else:
-            data[name] = str(value)
-    return data
-
-
-# --- STAC API parameters ----------------------------------------------------------------------
-
-# STAC sortby fields (with or without "properties.") -> orderings of the search.
-STAC_SORT_FIELDS = {
-    "datetime": "acquired_at",
-    "created": "created",
-    "id": "id",
-    "title": "name",
-    "gsd": "resolution",
-}
-# STAC names of the FilterSet's parameters, to name them in errors as the client did.
-STAC_NAMES = {"collection": "collections", "ordering": "sortby"}
-STAC_UNSUPPORTED = ("query", "filter", "filter-lang", "fields", "q")
-
-
-def stac_search_data(params: Any, *, from_json: bool) -> dict[str, str]:
-    """STAC search parameters (a query string, or a POST body when `from_json`) as the data of
-    RasterFilterSet, plus `limit` and `token` for the pagination."""
-    if from_json and not isinstance(params, dict):
-        raise ValidationError({"body": ["the request body must be a JSON object"]})
-    for name in STAC_UNSUPPORTED:
-        if params.get(name) not in (None, "", [], {}):
-            raise ValidationError(
-                {name: ["not supported here: see /stac/conformance for what this API implements"]}
-            )
-    given = {
-        name: params.get(name)
-        for name in ("bbox", "intersects", "datetime", "ids", "collections", "limit", "token")
-        if params.get(name) not in (None, "", [])
-    }
-    data = search_data_from_json(given) if from_json else dict(given)
-    if "collections" in data:
-        data["collection"] = data.pop("collections")
-    sortby = params.get("sortby")
-    if sortby:
-        data["ordering"] = stac_ordering(sortby)
-    return data
-
-
-def stac_ordering(sortby: Any) -> str:
-    """A STAC sortby ("-properties.datetime,+id" or [{"field": …, "direction": …}]) as an ordering."""
-    if isinstance(sortby, str):
-        # In a query string an unescaped "+" arrives as a space.
-        keys = [
-            (part.strip().lstrip("+"), part.strip().startswith("-")) for part in sortby.split(",")
-        ]
-        keys = [(field.lstrip("-"), descending) for field, descending in keys]
-    elif isinstance(sortby, list) and all(isinstance(k, dict) for k in sortby):
-        keys = [(str(k.get("field", "")), k.get("direction", "asc") == "desc") for k in sortby]
-    else:
-        raise ValidationError({"sortby": ["expected -field,+field or [{field, direction}]"]})
-    keys = [(field.removeprefix("properties."), descending) for field, descending in keys]
-    if len(keys) == 2 and keys[1][0] == "id":
-        keys = keys[:1]  # ties are broken by id anyway
-    if len(keys) != 1:
-        raise ValidationError({"sortby": ["one field at most (ties are broken by id)"]})
-    field, descending = keys[0]
-    if field not in STAC_SORT_FIELDS:
-        sortable = ", ".join(STAC_SORT_FIELDS)
-        raise ValidationError({"sortby": [f"cannot sort by {field!r}: sortable are {sortable}"]})
-    return ("-" if descending else "") + STAC_SORT_FIELDS[field]

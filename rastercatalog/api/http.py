@@ -1,4 +1,4 @@
-"""Shared by the per-raster data views: raster lookup, HTTP caching headers, query parsing.
+"""Shared by the per-raster data views: raster lookup and HTTP caching headers.
 
 Views call `raster_get_ready(raster_id)` first: it turns a missing row into 404 and a row that is not
 ready into 409, with messages that say which. Responses derived from a raster's bytes carry an ETag
@@ -9,18 +9,16 @@ ETags (and new cache keys) while identical requests revalidate with 304.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.exceptions import APIException, NotFound
 
 from ..models import Raster
-from ..search.filters import raster_list_visible
-
-T = TypeVar("T")
+from ..search.visible import raster_list_visible
 
 
 class RasterNotReady(APIException):
@@ -113,69 +111,3 @@ def cache_headers_set(response: HttpResponse, etag: str, *, public: bool = True)
     scope = "public" if public else "private"
     response["Cache-Control"] = f"{scope}, max-age={settings.RASTERCATALOG_DATA_MAX_AGE}"
     return response
-
-
-# --- Query parameters: bad values are 400 with the parameter's name. ---
-
-
-class ParameterInvalid(ParseError):
-    """A query parameter has a value the endpoint cannot use (400); the message names it."""
-
-    default_code = "parameter_invalid"
-
-
-def param_parse(
-    query: dict | Any,
-    name: str,
-    parse: Callable[[str], T],
-    *,
-    default: T | None = None,
-    expected: str = "",
-) -> T | None:
-    """Parse query[name] with `parse`; a ValueError becomes 400 naming the parameter and `expected`."""
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return parse(raw)
-    except (ValueError, TypeError, OverflowError) as exc:
-        why = expected or str(exc)
-        raise ParameterInvalid(f"parameter {name}={raw!r} is invalid: {why}") from None
-
-
-def parse_float(text: str) -> float:
-    """A finite float."""
-    value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("expected a finite number")
-    return value
-
-
-def parse_float_list(text: str) -> list[float]:
-    """Comma-separated finite floats (at least one)."""
-    return [parse_float(part) for part in _split(text)]
-
-
-def parse_int_list(text: str) -> list[int]:
-    """Comma-separated integers (at least one)."""
-    return [int(part) for part in _split(text)]
-
-
-def parse_choice(choices: Iterable[str]) -> Callable[[str], str]:
-    """A parser that accepts one of `choices` (case-insensitive) and returns it lower-cased."""
-    allowed = tuple(choices)
-
-    def parse(text: str) -> str:
-        value = text.strip().lower()
-        if value not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}")
-        return value
-
-    return parse
-
-
-def _split(text: str) -> list[str]:
-    parts = [part.strip() for part in text.split(",")]
-    if not parts or any(part == "" for part in parts):
-        raise ValueError("expected comma-separated values")
-    return parts

@@ -1,4 +1,4 @@
-"""Search selectors: which rasters a user may see, and which of those match a search.
+"""Search selectors: which of the rasters a user may see (visible.py) match a search.
 
 Geometries are EPSG:4326 longitude/latitude, as the footprints are. A footprint that crosses the
 antimeridian is stored split into parts on either side of it, so a query geometry that crosses it
@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import (
     GEOSGeometry,
     LineString,
@@ -26,13 +24,9 @@ from django.contrib.gis.geos import (
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
-    Max,
-    Min,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -40,24 +34,13 @@ from django.db.models import (
 )
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
-from ..models import Band, Collection, Raster
+from ..models import Raster
+from .visible import User, raster_list_visible
 
 PREDICATES = ("intersects", "within", "contains")
 EARTH_RADIUS_M = 6_371_008.8  # mean radius: the distance ordering is spherical, not ellipsoidal
-# What a Feature does not show: left in the database when listing.
-FEATURE_DEFERRED_FIELDS = [
-    "footprint",
-    "uri",
-    "error",
-    "geotransform",
-    "cog_errors",
-    "cog_warnings",
-    "cog_info",
-]
 # Above this many parts a query geometry is tested against its overall bounding box only.
 MAX_PREFILTER_PARTS = 32
-
-User = AbstractBaseUser | AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -79,57 +62,6 @@ class RasterQuery:
     statuses: tuple[str, ...] = field(default=(Raster.Status.READY,))
     resolution_min: float | None = None  # metres per pixel (ground_resolution_m)
     resolution_max: float | None = None
-
-
-def raster_list_visible(*, user: User | None) -> QuerySet[Raster]:
-    """Rasters `user` may see: public ones, plus their own private ones; staff see all."""
-    rasters = Raster.objects.all()
-    if user is None or not user.is_authenticated:
-        return rasters.filter(visibility=Raster.Visibility.PUBLIC)
-    if user.is_staff:
-        return rasters
-    return rasters.filter(Q(visibility=Raster.Visibility.PUBLIC) | Q(owner=user))
-
-
-def raster_list_as_features(*, user: User | None) -> QuerySet[Raster]:
-    """Visible rasters shaped for GeoJSON: collection joined, footprint as GeoJSON text.
-
-    `footprint_geojson` is written by the database; the geometry itself and the bulky fields a
-    Feature does not show are not fetched.
-    """
-    return (
-        raster_list_visible(user=user)
-        .select_related("collection")
-        .defer(*FEATURE_DEFERRED_FIELDS)
-        .annotate(footprint_geojson=AsGeoJSON("footprint", precision=7))
-    )
-
-
-def raster_list_as_stac(*, user: User | None) -> QuerySet[Raster]:
-    """Visible rasters shaped for STAC items: footprint as GeoJSON text, `collection_slug`, grid
-    and `band_list`."""
-    deferred = [f for f in FEATURE_DEFERRED_FIELDS if f not in ("geotransform", "uri")]
-    return (
-        raster_list_visible(user=user)
-        # The slug alone: a whole Collection per row would parse two more timestamps each.
-        .annotate(collection_slug=F("collection__slug"))
-        # A list, not a related manager: `raster.bands.all()` would clone a queryset per raster.
-        .prefetch_related(
-            Prefetch("bands", queryset=Band.objects.order_by("index"), to_attr="band_list")
-        )
-        .defer(*deferred)
-        .annotate(footprint_geojson=AsGeoJSON("footprint", precision=7))
-    )
-
-
-def raster_get_visible_as_feature(*, pk: int, user: User | None) -> Raster | None:
-    """The raster with this id shaped as in raster_list_as_features, if `user` may see it."""
-    return raster_list_as_features(user=user).filter(pk=pk).first()
-
-
-def raster_get_visible(*, pk: int, user: User | None) -> Raster | None:
-    """The raster with this id if `user` may see it (whatever its status), else None."""
-    return raster_list_visible(user=user).select_related("collection").filter(pk=pk).first()
 
 
 def raster_search(query: RasterQuery, *, user: User | None) -> QuerySet[Raster]:
@@ -230,69 +162,3 @@ def distance_to_centre(lon: float, lat: float) -> ExpressionWrapper:
         Sin(half_dlon), 2
     )
     return ExpressionWrapper(2 * EARTH_RADIUS_M * ASin(Sqrt(a)), output_field=FloatField())
-
-
-# --- Collections ------------------------------------------------------------------------------
-
-
-def collection_list() -> QuerySet[Collection]:
-    """Every collection, by name (collections themselves are public; their rasters may not be)."""
-    return Collection.objects.order_by("name", "pk")
-
-
-def collection_get(*, slug: str) -> Collection | None:
-    """The collection with this slug, or None."""
-    return Collection.objects.filter(slug=slug).first()
-
-
-@dataclass(frozen=True)
-class CollectionExtent:
-    bbox: tuple[float, float, float, float] | None  # west, south, east, north
-    start: datetime | None
-    end: datetime | None
-    raster_count: int
-
-
-EMPTY_EXTENT = CollectionExtent(bbox=None, start=None, end=None, raster_count=0)
-
-
-def collection_extents(
-    *, user: User | None, collection_ids: list[int] | None = None
-) -> dict[int, CollectionExtent]:
-    """Where and when the ready rasters that `user` may see lie, and how many, per collection id.
-
-    One grouped scan of the collections' rasters: fine for a catalog's few collections, but it
-    reads every row of them, so callers ask for the collections they show, not for all.
-    """
-    rasters = raster_list_visible(user=user).filter(
-        status=Raster.Status.READY, collection__isnull=False
-    )
-    if collection_ids is not None:
-        rasters = rasters.filter(collection_id__in=collection_ids)
-    not_crossing = Q(bbox_west__lte=F("bbox_east"))
-    rows = (
-        rasters.order_by()
-        .values("collection_id")
-        .annotate(
-            n=Count("pk"),
-            crossing=Count("pk", filter=~not_crossing),
-            west=Min("bbox_west", filter=not_crossing),
-            east=Max("bbox_east", filter=not_crossing),
-            south=Min("bbox_south"),
-            north=Max("bbox_north"),
-            start=Min("acquired_at"),
-            end=Max("acquired_at"),
-        )
-    )
-    return {row["collection_id"]: _extent(row) for row in rows}
-
-
-def _extent(row: dict) -> CollectionExtent:
-    # A raster across the antimeridian: all longitudes cover the collection, if not minimally.
-    west, east = (-180.0, 180.0) if row["crossing"] else (row["west"], row["east"])
-    return CollectionExtent(
-        bbox=(west, row["south"], east, row["north"]),
-        start=row["start"],
-        end=row["end"],
-        raster_count=row["n"],
-    )

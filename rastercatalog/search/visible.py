@@ -1,13 +1,29 @@
-"""Read queries. Views and the admin read through these, never through ad-hoc ORM calls."""
+"""Read queries: which rasters a user may see, shaped for what reads them (GeoJSON Features, STAC
+items, the admin map). Views and the admin read through these, never through ad-hoc ORM calls."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from ..models import Raster
+from ..models import Band, Raster
+
+# What a Feature does not show: left in the database when listing.
+FEATURE_DEFERRED_FIELDS = [
+    "footprint",
+    "uri",
+    "error",
+    "geotransform",
+    "cog_errors",
+    "cog_warnings",
+    "cog_info",
+]
+
+User = AbstractBaseUser | AnonymousUser
 
 
 def raster_counts_by_status() -> dict[str, int]:
@@ -41,3 +57,54 @@ def raster_footprints_geojson(
         if raster.footprint is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def raster_list_visible(*, user: User | None) -> QuerySet[Raster]:
+    """Rasters `user` may see: public ones, plus their own private ones; staff see all."""
+    rasters = Raster.objects.all()
+    if user is None or not user.is_authenticated:
+        return rasters.filter(visibility=Raster.Visibility.PUBLIC)
+    if user.is_staff:
+        return rasters
+    return rasters.filter(Q(visibility=Raster.Visibility.PUBLIC) | Q(owner=user))
+
+
+def raster_list_as_features(*, user: User | None) -> QuerySet[Raster]:
+    """Visible rasters shaped for GeoJSON: collection joined, footprint as GeoJSON text.
+
+    `footprint_geojson` is written by the database; the geometry itself and the bulky fields a
+    Feature does not show are not fetched.
+    """
+    return (
+        raster_list_visible(user=user)
+        .select_related("collection")
+        .defer(*FEATURE_DEFERRED_FIELDS)
+        .annotate(footprint_geojson=AsGeoJSON("footprint", precision=7))
+    )
+
+
+def raster_list_as_stac(*, user: User | None) -> QuerySet[Raster]:
+    """Visible rasters shaped for STAC items: footprint as GeoJSON text, `collection_slug`, grid
+    and `band_list`."""
+    deferred = [f for f in FEATURE_DEFERRED_FIELDS if f not in ("geotransform", "uri")]
+    return (
+        raster_list_visible(user=user)
+        # The slug alone: a whole Collection per row would parse two more timestamps each.
+        .annotate(collection_slug=F("collection__slug"))
+        # A list, not a related manager: `raster.bands.all()` would clone a queryset per raster.
+        .prefetch_related(
+            Prefetch("bands", queryset=Band.objects.order_by("index"), to_attr="band_list")
+        )
+        .defer(*deferred)
+        .annotate(footprint_geojson=AsGeoJSON("footprint", precision=7))
+    )
+
+
+def raster_get_visible_as_feature(*, pk: int, user: User | None) -> Raster | None:
+    """The raster with this id shaped as in raster_list_as_features, if `user` may see it."""
+    return raster_list_as_features(user=user).filter(pk=pk).first()
+
+
+def raster_get_visible(*, pk: int, user: User | None) -> Raster | None:
+    """The raster with this id if `user` may see it (whatever its status), else None."""
+    return raster_list_visible(user=user).select_related("collection").filter(pk=pk).first()

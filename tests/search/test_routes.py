@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "view"),
     [
-        ("/api/rasters/", catalog_views.RasterListApi),
         ("/api/rasters/search", catalog_views.RasterSearchApi),
         ("/api/rasters/12/", catalog_views.RasterDetailApi),
         ("/api/rasters/tiles/3/4/2.mvt", catalog_views.FootprintTileApi),
@@ -33,6 +32,12 @@ pytestmark = pytest.mark.django_db
 def test_search_routes_resolve_to_the_search_views(path, view):
     # data_urls.py comes first in rastercatalog/api/urls.py: none of its patterns may catch these.
     assert resolve(path).func.view_class is view
+
+
+def test_rasters_routes_get_to_the_search_and_post_to_the_upload():
+    views = resolve("/api/rasters/").func.views_by_method
+    assert views["GET"] is catalog_views.RasterListApi
+    assert views["POST"] is catalog_views.RasterUploadApi
 
 
 def test_the_data_routes_are_not_caught_by_the_search_routes():

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from ...models import Collection, Raster
-from ...search.filters import EMPTY_EXTENT, CollectionExtent
+from ...search.collections import EMPTY_EXTENT, CollectionExtent
 from ..fields import FootprintField, number_or_text
 from ..links import collection_links, raster_links
 

@@ -1,7 +1,7 @@
 """Catalog search views: rasters as GeoJSON, collections, footprint vector tiles.
 
 Each view parses its parameters (RasterFilterSet, KeysetPagination), calls the selectors in
-rastercatalog.search.filters, and serializes what they return.
+rastercatalog.search (visible, collections, filters), and serializes what they return.
 """
 
 from __future__ import annotations
@@ -24,20 +24,19 @@ from rest_framework.views import APIView
 from ...catalog.ingest import IngestError
 from ...dispatch import raster_ingest_uploaded
 from ...geo.webmercator import MAX_ZOOM
-from ...search.filters import (
-    collection_extents,
-    collection_get,
-    collection_list,
+from ...search.collections import collection_extents, collection_get, collection_list
+from ...search.keyset import position_fields
+from ...search.vector_tiles import footprint_tile
+from ...search.visible import (
     raster_get_visible_as_feature,
     raster_list_as_features,
     raster_list_visible,
 )
-from ...search.keyset import position_fields
-from ...search.vector_tiles import footprint_tile
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
-from ..filters import RasterFilterSet, search_data_from_json, search_parameters
+from ..filters import RasterFilterSet, search_parameters
 from ..links import api_root
 from ..pagination import KeysetPagination
+from ..params.search import search_data_from_json
 from ..renderers import GeoJSONRenderer, MapboxVectorTileRenderer
 from .feature_sql import feature_json, feature_json_supported
 from .serializers import CollectionSerializer, RasterFeatureSerializer, RasterUploadSerializer
@@ -94,6 +93,12 @@ class RasterListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         return _search_page(request, request.query_params)
 
+
+class RasterUploadApi(APIView):
+    """Catalogue a small GeoTIFF sent as base64 in a JSON body (POST /api/rasters/)."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
     @extend_schema(
         operation_id="rasters_upload_base64",
         request=RasterUploadSerializer,
@@ -119,6 +124,8 @@ class RasterListApi(GenericAPIView):
         upload = RasterUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         fields = upload.validated_data
+        # These two errors name the field ({"data": […]}) as the serializer's do, which the
+        # exception table's {"detail": …} cannot: so they are translated here.
         try:
             content = upload_decode_base64(fields["data"], max_bytes=limit)
         except UploadInvalid as exc:

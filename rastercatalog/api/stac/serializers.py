@@ -17,7 +17,7 @@ from osgeo import osr
 from rest_framework.fields import DateTimeField
 
 from ...models import Band, Collection, Raster
-from ...search.filters import EMPTY_EXTENT, CollectionExtent
+from ...search.collections import EMPTY_EXTENT, CollectionExtent
 from ..fields import number_or_text
 from ..links import ApiRoot, raster_links
 

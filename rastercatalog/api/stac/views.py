@@ -1,6 +1,6 @@
 """STAC API views under /stac/: landing page, conformance, collections, items, item search.
 
-Search parameters are translated to the catalog search's (filters.stac_search_data) and go through
+Search parameters are translated to the catalog search's (params/stac.py) and go through
 the same RasterFilterSet and keyset pagination; errors take STAC's {"code", "description"} form.
 """
 
@@ -8,36 +8,28 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...search.filters import (
+from ...search.collections import (
     EMPTY_EXTENT,
     collection_extents,
     collection_get,
     collection_list,
-    raster_list_as_stac,
 )
-from ..filters import STAC_NAMES, RasterFilterSet, stac_search_data
+from ...search.visible import raster_list_as_stac
+from ..errors import stac_error_body
+from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
+from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, stac_search_data
 from ..renderers import GeoJSONRenderer
 from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter("bbox", str, description="minx,miny,maxx,maxy (minx > maxx: across 180°)"),
-    OpenApiParameter("intersects", str, description="A GeoJSON geometry (POST: an object)"),
-    OpenApiParameter("datetime", str, description="RFC 3339 instant or interval, open end '..'"),
-    OpenApiParameter("ids", str, description="Item ids, comma-separated"),
-    OpenApiParameter("collections", str, description="Collection ids, comma-separated"),
-    OpenApiParameter("limit", int, description="Items per page (capped)"),
-    OpenApiParameter("sortby", str, description="datetime, created, id, title or gsd; -desc/+asc"),
-    OpenApiParameter("token", str, description="From a next or prev link"),
-]
 ITEM_COLLECTION = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection of STAC Items"
 )
@@ -49,16 +41,10 @@ class StacApi(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
-            problems = [
-                f"{STAC_NAMES.get(name, name)}: {' '.join(str(m) for m in messages)}"
-                for name, messages in exc.detail.items()
-            ]
-            response.data = {"code": "InvalidParameterValue", "description": "; ".join(problems)}
-        elif isinstance(exc, APIException):
-            code = "NotFound" if isinstance(exc, NotFound) else exc.default_code
-            response.data = {"code": code, "description": str(exc.detail)}
+        response = super().handle_exception(exc)  # the status: api/errors.py's table
+        body = stac_error_body(exc, parameter_names=STAC_NAMES)
+        if body is not None:
+            response.data = body
         return response
 
 
@@ -139,7 +125,7 @@ class StacItemListApi(StacApi):
 
     @extend_schema(
         operation_id="stac_collection_items",
-        parameters=SEARCH_PARAMETERS,
+        parameters=STAC_SEARCH_PARAMETERS,
         responses=ITEM_COLLECTION,
     )
     def get(self, request: Request, collection_id: str) -> Response:
@@ -168,7 +154,7 @@ class StacSearchApi(StacApi):
     post_is_read = True  # a search changes nothing: CatalogAccess treats it as a read
 
     @extend_schema(
-        operation_id="stac_search_get", parameters=SEARCH_PARAMETERS, responses=ITEM_COLLECTION
+        operation_id="stac_search_get", parameters=STAC_SEARCH_PARAMETERS, responses=ITEM_COLLECTION
     )
     def get(self, request: Request) -> Response:
         return _item_page(request, stac_search_data(request.query_params, from_json=False))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ....geo.pixelgrid import WGS84, Grid, Window, crs_parse
-from ....geo.sizes import size_parse, size_plan
+from ....geo.pixelgrid import Grid, Window
+from ....geo.sizes import size_plan
 from ....models import Raster
 from ....render.encode import image_encode, media_type
 from ....render.regions import (
@@ -20,22 +20,23 @@ from ....render.regions import (
     thumbnail_get,
 )
 from ...http import (
-    ParameterInvalid,
     cache_headers_set,
     etag_for,
-    param_parse,
     params_normalise,
-    parse_float_list,
     raster_get_ready,
     response_not_modified,
 )
+from ...params.core import ParameterInvalid
+from ...params.data import (
+    RASTER_ID,
+    REGION_PARAMETERS,
+    THUMBNAIL_SIZE,
+    fmt_parameter,
+    region_params_parse,
+    thumbnail_size_parse,
+)
 
 TAGS = ["raster data"]
-_RASTER_ID = OpenApiParameter("raster_id", int, OpenApiParameter.PATH, description="Catalog id")
-
-
-def _fmt(formats: list[str]) -> OpenApiParameter:
-    return OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=formats, description="Format")
 
 
 def _binary(*content_types: str) -> dict:
@@ -49,43 +50,13 @@ class RasterRegionApi(APIView):
         tags=TAGS,
         operation_id="raster_region",
         summary="Region inside a bbox: GeoTIFF (data, georeferenced) or PNG/JPEG (rendered)",
-        parameters=[
-            _RASTER_ID,
-            _fmt(["tif", "png", "jpg"]),
-            OpenApiParameter(
-                "bbox",
-                str,
-                required=True,
-                description="minx,miny,maxx,maxy in crs (default lon/lat)",
-            ),
-            OpenApiParameter("crs", str, description="EPSG:<code> of bbox (default EPSG:4326)"),
-            OpenApiParameter(
-                "max_size",
-                int,
-                description="Longest side of the output in pixels (shrinks the region; default: "
-                "full resolution). At most RASTERCATALOG_REGION_MAX_SIZE.",
-            ),
-        ],
+        parameters=[RASTER_ID, fmt_parameter(["tif", "png", "jpg"]), *REGION_PARAMETERS],
         responses=_binary("image/tiff", "image/png", "image/jpeg"),
     )
     def get(self, request: Request, raster_id: int, fmt: str) -> HttpResponse:
         raster = raster_get_ready(raster_id, user=request.user)
-        query = request.query_params
-        bbox = param_parse(
-            query, "bbox", _bbox, expected="expected minx,miny,maxx,maxy with min < max"
-        )
-        if bbox is None:
-            raise ParameterInvalid("parameter bbox is required: minx,miny,maxx,maxy")
-        crs = param_parse(query, "crs", crs_parse, default=WGS84, expected="expected EPSG:<code>")
+        bbox, crs, max_size = region_params_parse(request.query_params)
         limit = settings.RASTERCATALOG_REGION_MAX_SIZE
-        max_size = param_parse(
-            query, "max_size", _positive, expected=f"expected a whole number from 1 to {limit}"
-        )
-        if max_size is not None and max_size > limit:
-            raise ParameterInvalid(
-                f"parameter max_size={max_size} is invalid: the limit is {limit} pixels "
-                "(RASTERCATALOG_REGION_MAX_SIZE)"
-            )
         window = Grid.of(raster).window_of(bbox, crs)
         size = output_size(window, max_size)
         if max(size) > limit:
@@ -114,22 +85,12 @@ class RasterThumbnailApi(APIView):
         tags=TAGS,
         operation_id="raster_thumbnail",
         summary="Thumbnail of the whole raster",
-        parameters=[
-            _RASTER_ID,
-            _fmt(["png", "jpg", "webp"]),
-            OpenApiParameter(
-                "size",
-                str,
-                description="256x256 (fit inside, the default), 75x75! (exactly, cropped), "
-                "500x (that width) or x300 (that height). At most "
-                "RASTERCATALOG_THUMBNAIL_MAX_SIZE a side.",
-            ),
-        ],
+        parameters=[RASTER_ID, fmt_parameter(["png", "jpg", "webp"]), THUMBNAIL_SIZE],
         responses=_binary("image/png", "image/jpeg", "image/webp"),
     )
     def get(self, request: Request, raster_id: int, fmt: str) -> HttpResponse:
         raster = raster_get_ready(raster_id, user=request.user)
-        spec = param_parse(request.query_params, "size", size_parse, default=size_parse("256x256"))
+        spec = thumbnail_size_parse(request.query_params)
         plan = size_plan(spec, raster.width, raster.height)
         limit = settings.RASTERCATALOG_THUMBNAIL_MAX_SIZE
         if max(plan.width, plan.height) > limit:
@@ -150,17 +111,3 @@ class RasterThumbnailApi(APIView):
 def _is_public(raster: Raster) -> bool:
     # A private raster's images may sit in the client's cache, not in shared proxies.
     return raster.visibility == Raster.Visibility.PUBLIC
-
-
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    values = parse_float_list(text)
-    if len(values) != 4 or not (values[0] < values[2] and values[1] < values[3]):
-        raise ValueError("expected minx,miny,maxx,maxy with min < max")
-    return tuple(values)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError("expected a whole number of pixels, at least 1")
-    return value

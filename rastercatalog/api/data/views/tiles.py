@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,11 +22,9 @@ from ....render.colormaps import (
     colormap_names,
     colormap_resolve,
 )
-from ....render.encode import FORMATS
-from ....render.style import TileStyle, style_from_query
+from ....render.style import TileStyle
 from ....render.tiles import (
     TILE_FIELDS,
-    TILE_SIZES,
     TileRequest,
     tile_check,
     tile_get,
@@ -34,52 +32,25 @@ from ....render.tiles import (
 )
 from ....timing import timing_header
 from ...http import (
-    ParameterInvalid,
     cache_headers_set,
     etag_for,
     raster_get_ready,
     response_not_modified,
 )
+from ...params.tiles import (
+    LEGEND_PARAMETERS,
+    STYLE_PARAMETERS,
+    TILE_FORMAT,
+    TILE_PATH,
+    TILESIZE,
+    format_parse,
+    legend_discrete_parse,
+    legend_size_parse,
+    style_parse,
+    tile_size_parse,
+)
 
 TAGS = ["tiles"]
-FORMAT_ALIASES = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "webp": "webp"}
-STYLE_PARAMETERS = [
-    OpenApiParameter("band", str, description="1-based band, or three for RGB: `3,2,1`"),
-    OpenApiParameter("min", str, description="Value drawn darkest: one, or one per band"),
-    OpenApiParameter("max", str, description="Value drawn brightest: one, or one per band"),
-    OpenApiParameter(
-        "stretch",
-        str,
-        enum=["p2p98", "minmax"],
-        description="min/max from the statistics stored at ingest (2nd-98th percentile, or the "
-        "extremes). Default: 0-255 for byte rasters, minmax otherwise.",
-    ),
-    OpenApiParameter(
-        "palette",
-        str,
-        description="Colormap for one band (see /api/colormaps/); add _r to reverse it",
-    ),
-    OpenApiParameter("nodata", str, description="A value drawn transparent (besides the file's)"),
-    OpenApiParameter("scheme", str, enum=["linear", "discrete"], description="Palette scheme"),
-    OpenApiParameter(
-        "style",
-        str,
-        description='A large-image style object as JSON, e.g. {"bands": [{"band": 1, '
-        '"palette": "viridis", "min": 0, "max": 100}]}; not combined with the parameters above',
-    ),
-]
-TILESIZE = OpenApiParameter("tilesize", int, enum=[256, 512], description="Tile size in pixels")
-TILE_PATH = [
-    OpenApiParameter("raster_id", int, OpenApiParameter.PATH),
-    OpenApiParameter("z", int, OpenApiParameter.PATH, description="Zoom, 0-30"),
-    OpenApiParameter(
-        "x", int, OpenApiParameter.PATH, description="Column, 0 to 2^z-1, from the west"
-    ),
-    OpenApiParameter(
-        "y", int, OpenApiParameter.PATH, description="Row, 0 to 2^z-1, from the north"
-    ),
-    OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["png", "jpg", "webp"]),
-]
 
 
 class TileApiView(APIView):
@@ -114,8 +85,8 @@ class RasterTileApi(TileApiView):
         self, request: Request, raster_id: str, z: str, x: str, y: str, fmt: str, scale: str = ""
     ) -> HttpResponse:
         tile = _tile(z, x, y)
-        size = _tile_size(request, scale)
-        fmt = _format(fmt)
+        size = tile_size_parse(request.query_params, scale)
+        fmt = format_parse(fmt)
         raster = raster_get_ready(raster_id, user=request.user, fields=TILE_FIELDS)
         tile_request = TileRequest(tile, size, fmt, _style(request, raster))
         tile_check(raster, tile_request)
@@ -140,14 +111,14 @@ class RasterTileJsonApi(TileApiView):
         parameters=[
             *STYLE_PARAMETERS,
             TILESIZE,
-            OpenApiParameter("format", str, enum=list(FORMATS), description="Tile format (png)"),
+            TILE_FORMAT,
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, raster_id: str) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
-        fmt = _format(request.query_params.get("format") or "png", parameter="format")
-        size = _tile_size(request, "")
+        fmt = format_parse(request.query_params.get("format") or "png", parameter="format")
+        size = tile_size_parse(request.query_params, "")
         query = _style(request, raster).query()
         if size != TILE_SIZE:
             query["tilesize"] = str(size)
@@ -180,21 +151,14 @@ class ColormapLegendApi(TileApiView):
     @extend_schema(
         tags=TAGS,
         summary="Colormap legend bar (PNG)",
-        parameters=[
-            OpenApiParameter("width", int, description="Pixels, 1-1024 (default 256)"),
-            OpenApiParameter("height", int, description="Pixels, 1-1024 (default 16)"),
-            OpenApiParameter("scheme", str, enum=["linear", "discrete"]),
-        ],
+        parameters=LEGEND_PARAMETERS,
         responses={(200, "image/png"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
         name = colormap_resolve(name)
-        width = _int_param(request, "width", 256, 1, 1024)
-        height = _int_param(request, "height", 16, 1, 1024)
-        scheme = request.query_params.get("scheme", "linear")
-        if scheme not in ("linear", "discrete"):
-            raise ParameterInvalid(f"parameter scheme={scheme!r} is invalid: linear or discrete")
-        png = colormap_legend_png(name, width=width, height=height, discrete=scheme == "discrete")
+        width, height = legend_size_parse(request.query_params)
+        discrete = legend_discrete_parse(request.query_params)
+        png = colormap_legend_png(name, width=width, height=height, discrete=discrete)
         response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = f"public, max-age={settings.RASTERCATALOG_DATA_MAX_AGE}"
         return response
@@ -204,34 +168,5 @@ def _tile(z: str, x: str, y: str) -> Tile:
     return Tile.checked(int(z), int(x), int(y))
 
 
-def _tile_size(request: Request, scale: str) -> int:
-    text = request.query_params.get("tilesize", "").strip()
-    size = 2 * TILE_SIZE if scale == "@2x" else TILE_SIZE
-    if text:
-        if text not in {str(s) for s in TILE_SIZES}:
-            raise ParameterInvalid(f"parameter tilesize={text!r} is invalid: 256 or 512")
-        if scale and int(text) != size:
-            raise ParameterInvalid("parameter tilesize contradicts the @2x suffix: use one")
-        size = int(text)
-    return size
-
-
-def _format(fmt: str, *, parameter: str = "") -> str:
-    normalised = FORMAT_ALIASES.get(fmt.lower())
-    if normalised is None:
-        what = f"parameter {parameter}={fmt!r}" if parameter else f"format .{fmt}"
-        raise ParameterInvalid(f"{what} is not supported: use png, jpg or webp")
-    return normalised
-
-
 def _style(request: Request, raster: Raster) -> TileStyle:
-    return style_from_query(request.query_params, band_count=raster.band_count or 1)
-
-
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_params.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ParameterInvalid(f"parameter {name}={text!r} is invalid: a whole number {low}-{high}")
-    return int(text)
+    return style_parse(request.query_params, band_count=raster.band_count or 1)

@@ -1,7 +1,10 @@
-"""Parameter fields: each parses one search parameter's text and, when it cannot, says what it expected.
+"""The search parameters' fields: each parses one parameter's text and, when it cannot, says what it
+expected.
 
 They are Django form fields because django-filter builds its form from them; the ValueError messages
-raised while parsing become the text of the 400 response, under the parameter's name.
+raised while parsing become the text of the 400 response, under the parameter's name. Each one's
+OpenAPI declaration is its filter's help_text in api/filters.py (RasterFilterSet), which
+drf-spectacular reads through DjangoFilterBackend (or search_parameters() for hand-made views).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import Any
 from django import forms
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from rest_framework.exceptions import ValidationError
 
-from ..models import Raster
+from ...models import Raster
 
 # A query geometry with more vertices than this is refused (a detailed country has ~10⁴–10⁵).
 MAX_QUERY_VERTICES = 100_000
@@ -228,3 +232,22 @@ class NonNegativeNumberField(_ParsedField):
         if len(values) != 1 or values[0] < 0:
             raise ValueError(f"expected a number of metres ≥ 0, got {text!r}")
         return values[0]
+
+
+def search_data_from_json(body: Any) -> dict[str, str]:
+    """Turn a JSON search body (lists, objects, numbers) into the strings the FilterSet parses."""
+    if not isinstance(body, dict):
+        raise ValidationError({"non_field_errors": ["the request body must be a JSON object"]})
+    data = {}
+    for name, value in body.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            data[name] = json.dumps(value)
+        elif isinstance(value, list | tuple):
+            data[name] = ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in value)
+        elif isinstance(value, bool):
+            data[name] = "true" if value else "false"
+        else:
+            data[name] = str(value)
+    return data
