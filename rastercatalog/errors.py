@@ -6,6 +6,8 @@ each class into a status in one table (`rastercatalog.api.errors`).
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 class SourceRefused(ValueError):
     """The URI is malformed or not allowed; the message says which rule refused it."""
@@ -53,6 +55,10 @@ class VectorTilesUnavailable(RuntimeError):
 
 class UploadInvalid(ValueError):
     """The uploaded body cannot be a raster: bad base64, too large, not a TIFF; the message says which."""
+
+
+class UploadsNotConfigured(ImproperlyConfigured):
+    """Direct-to-S3 uploads are not set up on this server; the message says what to set."""
 
 
 class UploadNotReceived(ValueError):

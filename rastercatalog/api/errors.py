@@ -30,6 +30,8 @@ STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
     errors.OutsideRaster: status.HTTP_404_NOT_FOUND,
     errors.ColormapUnknown: status.HTTP_404_NOT_FOUND,
     errors.VectorTilesUnavailable: status.HTTP_501_NOT_IMPLEMENTED,
+    # Not 5xx: nothing is broken, the feature is simply off here (as an unknown URL would be).
+    errors.UploadsNotConfigured: status.HTTP_404_NOT_FOUND,
     errors.RasterFileUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 

@@ -7,7 +7,16 @@ import math
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
+
+# A nodata value as JSON can carry it: a number, "nan"/"inf"/"-inf" (JSON has no such numbers, and
+# gdalinfo's JSON writes them so), or null when there is none.
+NODATA_SCHEMA = {
+    "oneOf": [{"type": "number"}, {"type": "string", "enum": ["nan", "inf", "-inf"]}],
+    "nullable": True,
+    "description": 'null when none; "nan", "inf" or "-inf" for those values',
+}
 
 
 @extend_schema_field(
@@ -42,3 +51,11 @@ def number_or_text(value: float | None) -> float | str | None:
     if value is None or math.isfinite(value):
         return value
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+@extend_schema_field(NODATA_SCHEMA)
+class NodataField(serializers.FloatField):
+    """A nodata value: a number, or "nan", "inf", "-inf" (see number_or_text), or null."""
+
+    def to_representation(self, value):
+        return number_or_text(None if value is None else float(value))

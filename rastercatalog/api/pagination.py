@@ -141,7 +141,7 @@ class KeysetPagination(BasePagination):
             "properties": {
                 "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "numberReturned": {"type": "integer"},
-                "features": schema.get("properties", {}).get("features", schema),
+                "features": _features_schema(schema),
                 "links": {
                     "type": "array",
                     "description": "self; next and prev when there are such pages. A POST page's "
@@ -170,3 +170,17 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "string"},
             },
         ]
+
+
+def _features_schema(schema: dict) -> dict:
+    """The page's `features`: an array of the list serializer's item component.
+
+    drf-spectacular hands over a $ref to the list serializer's component ("RasterFeatureList", a
+    whole FeatureCollection object); the page holds the features themselves ("RasterFeature").
+    """
+    if "properties" in schema:
+        return schema["properties"].get("features", schema)
+    ref = schema.get("$ref", "")
+    if ref.endswith("List"):
+        return {"type": "array", "items": {"$ref": ref.removesuffix("List")}}
+    return schema

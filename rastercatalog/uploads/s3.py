@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from ..errors import UploadsNotConfigured
 
 
 def s3_client(*, endpoint_url: str | None = None):
@@ -26,12 +27,13 @@ def s3_client(*, endpoint_url: str | None = None):
 
 
 def upload_bucket() -> str:
-    """The configured upload bucket; ImproperlyConfigured when direct uploads are not set up."""
+    """The configured upload bucket; UploadsNotConfigured when direct uploads are not set up."""
     bucket = settings.RASTERCATALOG_UPLOAD_BUCKET
     if not bucket:
-        raise ImproperlyConfigured(
-            "Direct-to-S3 uploads need RASTERCATALOG_UPLOAD_BUCKET: set it to a bucket the "
-            "server's AWS credentials can write (and AWS_S3_ENDPOINT for MinIO or another S3 service)."
+        raise UploadsNotConfigured(
+            "Direct-to-S3 uploads are not configured on this server: they need "
+            "RASTERCATALOG_UPLOAD_BUCKET, a bucket the server's AWS credentials can write (and "
+            "AWS_S3_ENDPOINT for MinIO or another S3 service)."
         )
     return bucket
 

@@ -9,7 +9,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from ...models import Collection, Raster
 from ...search.collections import EMPTY_EXTENT, CollectionExtent
-from ..fields import FootprintField, number_or_text
+from ..fields import NODATA_SCHEMA, FootprintField, number_or_text
 from ..links import collection_links, raster_links
 
 
@@ -20,7 +20,12 @@ class RasterFeatureSerializer(GeoFeatureModelSerializer):
     """
 
     footprint = FootprintField()
-    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    collection = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The collection's slug; null when in none",
+    )
     crs = serializers.SerializerMethodField(help_text="EPSG:code, or WKT when there is no code")
     nodata = serializers.SerializerMethodField(help_text='Of band 1; "nan" for NaN')
     resolution = serializers.SerializerMethodField(
@@ -71,7 +76,7 @@ class RasterFeatureSerializer(GeoFeatureModelSerializer):
             return f"EPSG:{raster.crs_epsg}"
         return raster.crs_wkt or None
 
-    @extend_schema_field(OpenApiTypes.NUMBER)
+    @extend_schema_field(NODATA_SCHEMA)
     def get_nodata(self, raster: Raster) -> float | str | None:
         return number_or_text(raster.nodata)
 

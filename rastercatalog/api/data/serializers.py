@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 from rest_framework import serializers
 
 from ...models import Band
-
-
-class NodataField(serializers.FloatField):
-    """A nodata value; NaN is written "nan", as gdalinfo's JSON does, since JSON has no NaN."""
-
-    def to_representation(self, value):
-        if value is not None and math.isnan(value):
-            return "nan"
-        return super().to_representation(value)
+from ..fields import NodataField
 
 
 class BandSerializer(serializers.ModelSerializer):
     """A band and the summary statistics stored at ingest."""
 
     band = serializers.IntegerField(source="index", help_text="1-based, as in GDAL")
-    nodata = NodataField(allow_null=True, help_text='null when none; "nan" for a NaN nodata')
+    nodata = NodataField(allow_null=True)
 
     class Meta:
         model = Band

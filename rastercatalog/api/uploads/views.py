@@ -117,11 +117,10 @@ class UploadEventsApi(APIView):
             raise PermissionDenied("wrong or missing X-Upload-Secret")
         queued = []
         records = request.data.get("Records", []) if isinstance(request.data, dict) else []
-        for record in records:
-            s3 = record.get("s3", {}) if isinstance(record, dict) else {}
-            bucket = s3.get("bucket", {}).get("name", "")
+        for record in records if isinstance(records, list) else []:
+            bucket = str(_dig(record, "s3", "bucket", "name"))
             # Event keys are URL-encoded (a space arrives as "+").
-            key = unquote_plus(s3.get("object", {}).get("key", ""))
+            key = unquote_plus(str(_dig(record, "s3", "object", "key")))
             try:
                 upload = upload_complete_by_key(bucket=bucket, key=key)
             except UploadNotReceived:
@@ -129,3 +128,10 @@ class UploadEventsApi(APIView):
             if upload is not None:
                 queued.append(str(upload.pk))
         return Response({"uploads": queued}, status=status.HTTP_202_ACCEPTED)
+
+
+def _dig(value, *keys: str):
+    """value[k1][k2]… of a JSON event, or "" where a level is missing or not an object."""
+    for key in keys:
+        value = value.get(key, "") if isinstance(value, dict) else ""
+    return value

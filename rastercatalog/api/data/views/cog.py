@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -74,6 +76,10 @@ class CogValidateApi(APIView):
             raise UploadTooLarge(
                 f"the request is {declared} bytes, more than the limit of {limit} bytes "
                 "(RASTERCATALOG_COG_VALIDATE_MAX_BYTES); validate large files by uri instead"
+            )
+        if not isinstance(request.data, Mapping):
+            raise ParseError(
+                "the body must be a JSON object {\"uri\": …} or a multipart form with a 'file'"
             )
         upload, uri = request.FILES.get("file"), request.data.get("uri")
         if (upload is None) == (not uri):
