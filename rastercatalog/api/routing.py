@@ -28,6 +28,8 @@ def method_router(*views: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     # The views are DRF views: they enforce CSRF for session logins themselves (as_view does this).
     route.csrf_exempt = True  # type: ignore[attr-defined]
+    # Where the views live (the metrics name a request's endpoint family by its view's module).
+    route.__module__ = views[0].__module__
     route.views_by_method = {  # type: ignore[attr-defined]
         method: view.cls for method, view in by_method.items()
     }

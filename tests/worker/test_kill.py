@@ -12,7 +12,7 @@ import pytest
 
 from rastercatalog.models import Band, Raster
 
-from .conftest import BASE_DIR, MANAGE_PY
+from ..conftest import BASE_DIR, MANAGE_PY
 
 
 class StallingHandler(http.server.BaseHTTPRequestHandler):

@@ -11,7 +11,7 @@ import pytest
 
 from rastercatalog.models import Raster
 
-from .conftest import box, raster_make, utc
+from ..conftest import box, raster_make, utc
 
 pytestmark = pytest.mark.django_db
 

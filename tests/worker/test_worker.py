@@ -24,7 +24,7 @@ from rastercatalog.models import Raster
 
 # A DB number of its own, so the suite never sees other users' queues on the shared Redis.
 BROKER_URL = os.environ.get("RASTERCATALOG_TEST_BROKER_URL", "redis://127.0.0.1:6379/11")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 START_TIMEOUT = 30
 TASK_TIMEOUT = 60

@@ -12,11 +12,11 @@ from pathlib import Path
 import mapbox_vector_tile
 import pytest
 
-from .conftest import box, raster_make
+from ..conftest import box, raster_make
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def decode(response) -> list[dict]:

@@ -18,7 +18,7 @@ from pystac.validation import validate_dict
 
 from rastercatalog.models import Band
 
-from .conftest import names
+from ..conftest import names
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from .conftest import names
+from ..conftest import names
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from .conftest import names
+from ..conftest import names
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from rio_cogeo.cogeo import cog_validate
 
 from rastercatalog.models import Band, Raster
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 

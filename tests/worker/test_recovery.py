@@ -19,7 +19,7 @@ from rastercatalog.catalog.ingest import raster_create_pending
 from rastercatalog.dispatch import raster_ingest_later
 from rastercatalog.models import Raster
 
-from .servers import RangeRequestHandler, http_server
+from ..servers import RangeRequestHandler, http_server
 from .test_worker import forget_queue, publishing_to, running_worker, wait_for_outcome
 
 # Short clocks for the test; the defaults are 10 s, 60 s and 30 s (README, Operations).
