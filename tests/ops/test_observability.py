@@ -22,14 +22,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample of the text exposition (0 when absent)."""
+    """The sum of the samples of `name` with these labels in the text exposition (0 when none).
+
+    Summed: earlier tests may have left samples with the same labels and others (method, status).
+    """
+    total = 0.0
     for line in text.splitlines():
         if not line.startswith(name + "{"):
             continue
         found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
         if all(found.get(key) == value for key, value in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def _metrics(client: Client) -> str:
