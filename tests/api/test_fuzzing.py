@@ -2,9 +2,10 @@
 
 The schemathesis CLI runs against gunicorn on loopback (the production server: Django's development
 server resets connections whose body a view did not read, which the fuzzer reports as network
-errors), on the test database, with a fixed seed and a few examples per operation (all phases: examples, coverage, fuzzing, stateful), so it is bounded (a minute or two)
-and repeatable. Two checks: no response is a server error, and every response matches the
-project's own OpenAPI schema.
+errors), on the test database, with a fixed seed and a few examples per operation (all phases:
+examples, coverage, fuzzing, stateful), so it is bounded (under a minute here) and repeatable.
+Two checks: no response is a server error, and every response matches the project's own OpenAPI
+schema.
 """
 
 from __future__ import annotations
