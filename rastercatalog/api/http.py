@@ -18,7 +18,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ParseError
 
 from ..models import Raster
-from ..search.filters import raster_list_visible
+from ..render.rasterinfo import RasterInfo, raster_info_get
+from ..search.filters import raster_list_visible, raster_visible_to
 
 T = TypeVar("T")
 
@@ -58,6 +59,24 @@ def raster_get_ready(
     except (Raster.DoesNotExist, ValueError, OverflowError):
         raise NotFound(f"no raster with id {raster_id}") from None
     return raster_ready_check(raster)
+
+
+def raster_info_get_ready(raster_id: int | str, *, user: Callable[[], Any]) -> RasterInfo:
+    """`raster_get_ready` for the tile path: the row and bands from the per-process cache.
+
+    `user` is called only for a private raster, so that a public tile never loads a session.
+    """
+    try:
+        info = raster_info_get(int(raster_id))
+    except (ValueError, OverflowError):
+        info = None
+    if info is None or not (
+        info.raster.visibility == Raster.Visibility.PUBLIC
+        or raster_visible_to(info.raster, user=user())
+    ):
+        raise NotFound(f"no raster with id {raster_id}")
+    raster_ready_check(info.raster)
+    return info
 
 
 # --- HTTP caching: ETag, Cache-Control, 304. ---

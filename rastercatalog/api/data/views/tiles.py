@@ -26,7 +26,6 @@ from ....render.colormaps import (
 from ....render.encode import FORMATS
 from ....render.style import TileStyle, style_from_query
 from ....render.tiles import (
-    TILE_FIELDS,
     TILE_SIZES,
     TileRequest,
     tile_check,
@@ -38,6 +37,7 @@ from ...http import (
     cache_headers_set,
     etag_for,
     raster_get_ready,
+    raster_info_get_ready,
     response_not_modified,
 )
 
@@ -95,6 +95,10 @@ class TileApiView(APIView):
 class RasterTileApi(TileApiView):
     """One 256-pixel (or 512-pixel) Web Mercator tile of the raster, styled by the parameters."""
 
+    def perform_authentication(self, request):
+        # Lazily: a public raster's tile needs no user, and finding one costs a session query.
+        pass
+
     @extend_schema(
         tags=TAGS,
         summary="XYZ tile (Web Mercator); transparent where there is no data",
@@ -117,7 +121,8 @@ class RasterTileApi(TileApiView):
         tile = _tile(z, x, y)
         size = _tile_size(request, scale)
         fmt = _format(fmt)
-        raster = raster_get_ready(raster_id, user=request.user, fields=TILE_FIELDS)
+        info = raster_info_get_ready(raster_id, user=lambda: request.user)
+        raster = info.raster
         tile_request = TileRequest(tile, size, fmt, _style(request, raster))
         tile_check(raster, tile_request)
         etag = etag_for(raster, tile_request.token())
@@ -125,7 +130,7 @@ class RasterTileApi(TileApiView):
         not_modified = response_not_modified(request, etag)
         if not_modified is not None:
             return cache_headers_set(not_modified, etag, public=public)
-        rendered = tile_get(raster, tile_request)
+        rendered = tile_get(raster, tile_request, bands=info.bands)
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["X-Tile-Cache"] = "hit" if rendered.cached else "miss"
         timing = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
