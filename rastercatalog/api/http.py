@@ -19,7 +19,8 @@ from rest_framework.exceptions import APIException, NotFound, ParseError
 
 from ..models import Raster
 from ..render.rasterinfo import RasterInfo, raster_info_get
-from ..search.filters import raster_list_visible, raster_visible_to
+from ..search.filters import raster_list_visible
+from ..search.visible import raster_visible_to
 
 T = TypeVar("T")
 

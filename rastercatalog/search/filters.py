@@ -91,15 +91,6 @@ def raster_list_visible(*, user: User | None) -> QuerySet[Raster]:
     return rasters.filter(Q(visibility=Raster.Visibility.PUBLIC) | Q(owner=user))
 
 
-def raster_visible_to(raster: Raster, *, user: User | None) -> bool:
-    """The rule of `raster_list_visible` for one row already loaded (its visibility and owner)."""
-    if raster.visibility == Raster.Visibility.PUBLIC:
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_staff or raster.owner_id == user.pk
-
-
 def raster_list_as_features(*, user: User | None) -> QuerySet[Raster]:
     """Visible rasters shaped for GeoJSON: collection joined, footprint as GeoJSON text.
 

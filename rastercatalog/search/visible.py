@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, QuerySet
 
 from ..models import Raster
@@ -41,3 +42,12 @@ def raster_footprints_geojson(
         if raster.footprint is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def raster_visible_to(raster: Raster, *, user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """The rule of `raster_list_visible` for one row already loaded (its visibility and owner)."""
+    if raster.visibility == Raster.Visibility.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or raster.owner_id == user.pk
