@@ -81,7 +81,7 @@ def main() -> int:
     titiler = _titiler_python(Path(args.titiler_venv))
     rows = []
     with ExitStack() as stack:
-        ours = stack.enter_context(_serve_ours(env))
+        ours = stack.enter_context(_serve_ours(env, args.threads))
         theirs = stack.enter_context(_serve_titiler(titiler, directory))
         for name, (path, _) in rasters.items():
             style, their_style = STYLES[name]
@@ -279,13 +279,15 @@ def _ingest(path: Path, env: dict) -> int:
 
 
 @contextmanager
-def _serve_ours(env: dict):
+def _serve_ours(env: dict, threads: int = 1):
     port = _free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "project.wsgi:application",
         "--workers",
         "2",
+        "--threads",  # 1: sync workers, as the Dockerfile runs them; more: gthread workers
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -377,6 +379,7 @@ def _parse_args() -> argparse.Namespace:
     add("--dir", default="/tmp/rastercatalog-bench-tiles", help="rasters and the SpatiaLite DB")
     add("--tiles-per-zoom", type=int, default=24, help="tiles requested per zoom and pass")
     add("--world-width", type=int, default=14400, help="world COG width (36000: the issue's)")
+    add("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)")
     add("--in-process-only", action="store_true", help="CPU per tile only, no HTTP servers")
     add("--database-url", default="", help="catalogue there instead of SpatiaLite under --dir")
     add("--redis-url", default="", help="serve with this Redis cache (default: local memory)")
