@@ -151,3 +151,9 @@ def test_private_rasters_from_the_cache_are_still_for_their_owner_only(api, grey
     assert api.get(url(raster)).status_code == 404
     api.force_authenticate(User.objects.create_user("staff", is_staff=True))
     assert api.get(url(raster)).status_code == 200
+
+
+def test_an_id_no_row_can_have_is_not_found(api):
+    response = api.get("/api/rasters/99999999999999999999999/tiles/8/1/1.png")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "no raster with id 99999999999999999999999"
