@@ -4,8 +4,8 @@ A tile needs a handful of the row's columns (file, checksum, bounding box, grid,
 overviews; never the footprint) and its bands' statistics. Loading them cost two queries per tile
 (1.7 ms of CPU in the ORM and psycopg, measured on an uncached world tile of 6.2 ms, plus the wait
 on PostgreSQL), although none of it changes between tiles unless the raster is re-ingested,
-edited or deleted. So each process keeps
-them per raster id, as loaded, for `RASTERCATALOG_RASTER_INFO_TTL` seconds (5 by default).
+edited or deleted. So each process keeps them per raster id, as loaded, for
+`RASTERCATALOG_RASTER_INFO_TTL` seconds (5 by default).
 
 How a worker learns of a change: by looking again once the entry is older than the TTL. That look
 is one query on the row; when the checksum is the one already held the bands are kept (their
