@@ -273,7 +273,7 @@ def _explain(centres: list) -> None:
             "AND indexdef LIKE '%USING gist%'"
         )
         (gist,) = cursor.fetchone()
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # ALLOWED_HOSTS is 127.0.0.1 here
     for url in (
         f"/api/rasters/?bbox={bbox}&limit=100",
         f"/stac/search?bbox={bbox}&limit=100",

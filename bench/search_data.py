@@ -33,6 +33,7 @@ COLUMNS = [
     *("crs_wkt", "crs_epsg", "width", "height", "band_count", "dtype"),
     *("ground_resolution_m", "resolution_x", "resolution_y", "acquired_at"),
     *("is_cog", "cog_errors", "cog_warnings", "cog_info", "created", "updated", "collection_id"),
+    "attempts",  # the ingestion lease's counter (catalog/leases.py): not null, no database default
 ]
 
 
@@ -180,6 +181,7 @@ def _synthetic_rows(rows: int, collection_ids: dict[str, int]):
             created,
             created,
             collection_ids[slug],
+            0,
         )
 
 

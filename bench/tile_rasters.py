@@ -1,4 +1,4 @@
-"""The rasters and tiles of bench/tiles.py: two realistic COGs, and fixed samples of their tiles."""
+"""The rasters and tiles of bench/tiles.py: three realistic COGs, and fixed samples of their tiles."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import numpy as np
 from osgeo import gdal, osr
 
 UTM_33N = 32633
+WGS84 = 4326
+MERCATOR_LAT = 85.0511
 ORIGIN = (400000.0, 5200000.0)
 gdal.UseExceptions()
 
@@ -34,6 +36,8 @@ def bounds_lonlat(path: Path) -> tuple[float, float, float, float]:
 def native_zooms(path: Path) -> range:
     dataset = gdal.Open(str(path))
     resolution = dataset.GetGeoTransform()[1]
+    if dataset.GetSpatialRef().IsGeographic():
+        resolution *= 111319.49  # metres per degree at the equator
     west, south, east, north = bounds_lonlat(path)
     ratio = 40075016.686 * math.cos(math.radians((south + north) / 2)) / (256 * resolution)
     native = math.ceil(math.log2(ratio))
@@ -42,6 +46,7 @@ def native_zooms(path: Path) -> range:
 
 def tile_sample(path: Path, zooms: range, count: int, seed: int) -> list[str]:
     west, south, east, north = bounds_lonlat(path)
+    south, north = max(south, -MERCATOR_LAT), min(north, MERCATOR_LAT)
     rng = random.Random(seed)
     tiles = []
     for z in zooms:
@@ -78,6 +83,22 @@ def scene_write(path: Path, size: int = 10980) -> None:
     _cog_write(path, size, 3, gdal.GDT_Byte, 10.0, strip, ["COMPRESS=DEFLATE"], None)
 
 
+def world_write(path: Path, width: int = 14400) -> None:
+    """A whole-Earth uint8 band in EPSG:4326 (continents of smooth noise, ocean at 0 = nodata)."""
+    rng = np.random.default_rng(20240616)
+    step = 360.0 / width
+
+    def strip(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        y, x = np.meshgrid(rows * step, cols * step, indexing="ij")
+        land = np.sin(x / 23) * np.cos(y / 17) + 0.6 * np.sin((x + 2 * y) / 9) + 0.3 * np.cos(x / 3)
+        value = 60 + 90 * land + 40 * np.sin(y / 2) + rng.normal(0, 4, x.shape)
+        value[land < -0.2] = 0
+        return np.clip(value, 0, 255).astype(np.uint8)[np.newaxis]
+
+    grid = (-180.0, step, 0.0, 90.0, 0.0, -step)
+    _cog_write(path, (width, width // 2), 1, gdal.GDT_Byte, grid, strip, ["COMPRESS=DEFLATE"], 0.0)
+
+
 def dem_write(path: Path, size: int = 5490) -> None:
     """Smooth relief (0-1500 m) with a nodata corner (-9999)."""
 
@@ -93,16 +114,21 @@ def dem_write(path: Path, size: int = 5490) -> None:
 
 
 def _cog_write(path, size, bands, dtype, resolution, strip, options, nodata) -> None:
+    """`size`: a side or (width, height); `resolution`: metres in UTM 33N, or a geotransform."""
+    width, height = size if isinstance(size, tuple) else (size, size)
     source = path.with_name(path.stem + ".source.tif")
     tiled = ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "BIGTIFF=YES"]
-    dataset = gdal.GetDriverByName("GTiff").Create(str(source), size, size, bands, dtype, tiled)
+    dataset = gdal.GetDriverByName("GTiff").Create(str(source), width, height, bands, dtype, tiled)
     srs = osr.SpatialReference()
-    srs.ImportFromEPSG(UTM_33N)
+    srs.ImportFromEPSG(WGS84 if isinstance(resolution, tuple) else UTM_33N)
     dataset.SetSpatialRef(srs)
-    dataset.SetGeoTransform((ORIGIN[0], resolution, 0.0, ORIGIN[1], 0.0, -resolution))
-    cols = np.arange(size)
-    for row in range(0, size, 512):
-        block = strip(np.arange(row, min(row + 512, size)), cols)
+    if isinstance(resolution, tuple):
+        dataset.SetGeoTransform(resolution)
+    else:
+        dataset.SetGeoTransform((ORIGIN[0], resolution, 0.0, ORIGIN[1], 0.0, -resolution))
+    cols = np.arange(width)
+    for row in range(0, height, 512):
+        block = strip(np.arange(row, min(row + 512, height)), cols)
         for index in range(bands):
             dataset.GetRasterBand(index + 1).WriteArray(block[index], 0, row)
     if nodata is not None:

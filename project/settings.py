@@ -244,6 +244,8 @@ RASTERCATALOG_HTTP_TIMEOUT = env.int("RASTERCATALOG_HTTP_TIMEOUT", default=30)
 RASTERCATALOG_DATA_MAX_AGE = env.int("RASTERCATALOG_DATA_MAX_AGE", default=3600)
 # How long a rendered tile stays in the Django cache (seconds; the key holds the checksum).
 RASTERCATALOG_TILE_CACHE_TIMEOUT = env.int("RASTERCATALOG_TILE_CACHE_TIMEOUT", default=86400)
+# Seconds a worker trusts what it read of a raster for its tiles (rastercatalog/render/rasterinfo.py).
+RASTERCATALOG_RASTER_INFO_TTL = env.float("RASTERCATALOG_RASTER_INFO_TTL", default=5.0)
 # Zooms served finer than the raster's native zoom, and coarser than its smallest overview (each
 # coarser zoom doubles the pixels a tile reads).
 RASTERCATALOG_TILE_OVERZOOM = env.int("RASTERCATALOG_TILE_OVERZOOM", default=4)

@@ -13,7 +13,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import SimpleLazyObject, empty
 from django.views.defaults import server_error as django_server_error
@@ -107,13 +107,9 @@ def _user_label(request: HttpRequest) -> str:
     if user is None:
         return "anonymous"
     if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
-        # Nobody asked who it was: looking now costs a session query, and may meet the outage.
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            return "anonymous"
-        try:
-            user._setup()
-        except DatabaseError:
-            return "unknown"
+        # Nobody asked who it was (a public tile): looking now would cost the session and user
+        # queries the tile path avoids, so the line says only whether there was a session.
+        return "session" if settings.SESSION_COOKIE_NAME in request.COOKIES else "anonymous"
     return str(user.pk) if user.is_authenticated else "anonymous"
 
 

@@ -19,3 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # find static files on request; the suite runs no collectstatic
+# Tests change rows and read tiles at once: every tile reads the row (tests/render/test_rasterinfo.py
+# turns the per-process cache on).
+RASTERCATALOG_RASTER_INFO_TTL = 0

@@ -9,8 +9,8 @@ ETags (and new cache keys) while identical requests revalidate with 304.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -18,7 +18,10 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
 from ..models import Raster
-from ..search.visible import raster_list_visible
+from ..render.rasterinfo import RasterInfo, raster_info_get
+from ..search.visible import raster_list_visible, raster_visible_to
+
+T = TypeVar("T")
 
 
 class RasterNotReady(APIException):
@@ -56,6 +59,24 @@ def raster_get_ready(
     except (Raster.DoesNotExist, ValueError, OverflowError):
         raise NotFound(f"no raster with id {raster_id}") from None
     return raster_ready_check(raster)
+
+
+def raster_info_get_ready(raster_id: int | str, *, user: Callable[[], Any]) -> RasterInfo:
+    """`raster_get_ready` for the tile path: the row and bands from the per-process cache.
+
+    `user` is called only for a private raster, so that a public tile never loads a session.
+    """
+    try:
+        info = raster_info_get(int(raster_id))
+    except (ValueError, OverflowError):
+        info = None
+    if info is None or not (
+        info.raster.visibility == Raster.Visibility.PUBLIC
+        or raster_visible_to(info.raster, user=user())
+    ):
+        raise NotFound(f"no raster with id {raster_id}")
+    raster_ready_check(info.raster)
+    return info
 
 
 # --- HTTP caching: ETag, Cache-Control, 304. ---

@@ -18,14 +18,18 @@ class CatalogAccess(BasePermission):
     message = "This needs a staff login or an API token (Authorization: Token <key>)."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
         if request.method in SAFE_METHODS or getattr(view, "post_is_read", False):
-            if settings.RASTERCATALOG_PUBLIC_READ or (user and user.is_authenticated):
+            # request.user is read only when needed: on a public read it would load the session
+            # (two queries for a logged-in viewer) for every map tile.
+            if settings.RASTERCATALOG_PUBLIC_READ or (
+                request.user and request.user.is_authenticated
+            ):
                 return True
             raise NotAuthenticated(
                 "Reading the catalog needs a login or an API token (RASTERCATALOG_PUBLIC_READ is "
                 "false): send Authorization: Token <key>."
             )
+        user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
         # A token is issued by staff in the admin, so holding one is the authorisation to write.

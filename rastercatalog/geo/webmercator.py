@@ -63,12 +63,24 @@ class Tile:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """West, south, east, north in degrees."""
-        return tuple(GRID.bounds(morecantile.Tile(self.x, self.y, self.z)))
+        # The spherical Mercator inverse in closed form: morecantile's GRID.bounds gives the same
+        # degrees (within 1e-13) through pyproj, at ~0.14 ms a call, once per tile request.
+        n = 2.0**self.z
+        return (
+            self.x / n * 360.0 - 180.0,
+            _latitude(self.y + 1, n),
+            (self.x + 1) / n * 360.0 - 180.0,
+            _latitude(self.y, n),
+        )
 
     def children(self) -> list[Tile]:
         """The four tiles of the next zoom, in row order: top-left, top-right, bottom-left, right."""
         z, x, y = self.z + 1, 2 * self.x, 2 * self.y
         return [Tile(z, x, y), Tile(z, x + 1, y), Tile(z, x, y + 1), Tile(z, x + 1, y + 1)]
+
+
+def _latitude(row: float, n: float) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * row / n))))
 
 
 def tile_for_lonlat(lon: float, lat: float, z: int) -> tuple[Tile, float, float]:

@@ -7,6 +7,7 @@ import struct
 import zlib
 
 import numpy as np
+from isal import isal_zlib
 from PIL import Image
 
 from ..timing import timed
@@ -56,9 +57,11 @@ def png_encode(pixels: np.ndarray) -> bytes:
 
     Pillow tries all five PNG filters on every row and then runs zlib's default strategy, which
     costs 6-8 ms for a 256-pixel tile of imagery. The "sub" filter (each byte minus the same
-    channel of the pixel to its left) done in numpy, then zlib level 1 with run-length matching
-    only, encodes the same tile in under 2 ms, and the file is no larger. Smooth palette tiles come
-    out larger than at zlib's level 6 (~30 kB against ~10 kB).
+    channel of the pixel to its left) done in numpy, then a fast deflate, encodes the same tile in
+    under 2 ms. The deflate is ISA-L's at level 1 (the `isal` package): a zlib stream like zlib's,
+    in about a quarter of the time of zlib's fastest setting (level 1, run-length matching only:
+    ~1 ms a tile) and 30-55 % smaller. Smooth palette tiles still come out larger than at zlib's
+    level 6.
     """
     rows, columns, channels = pixels.shape
     flat = pixels.reshape(rows, columns * channels)
@@ -66,8 +69,7 @@ def png_encode(pixels: np.ndarray) -> bytes:
     scanlines[:, 0] = 1  # filter type "sub"
     scanlines[:, 1 : channels + 1] = flat[:, :channels]
     np.subtract(flat[:, channels:], flat[:, :-channels], out=scanlines[:, channels + 1 :])
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    data = compressor.compress(scanlines.tobytes()) + compressor.flush()
+    data = isal_zlib.compress(scanlines, 1)
     colour_type = 6 if channels == 4 else 2
     header = struct.pack(">IIBBBBB", columns, rows, 8, colour_type, 0, 0, 0)
     return b"".join(

@@ -9,41 +9,24 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from ..geo.webmercator import TILE_SIZE, Tile, tile_check_covers, zoom_range
 from ..metrics import tile_cache_count
-from ..models import Raster
+from ..models import Band, Raster
 from .cache import cache_get_or_render
 from .encode import image_encode, media_type
 from .paint import paint_apply, paint_resolve, tiles_mosaic
+from .rasterinfo import BAND_FIELDS
 from .source import tilesource_tile
 from .style import TileStyle
 
 TILE_SIZES = (TILE_SIZE, 2 * TILE_SIZE)
 # Bump when the rendering changes, so caches filled by an older version are not served.
 RENDER_VERSION = 1
-# The columns a tile request reads from the catalog row (the rest, such as the footprint, are not
-# fetched on this path, which runs once per tile).
-TILE_FIELDS = (
-    "uri",
-    "checksum_sha256",
-    "bbox_west",
-    "bbox_south",
-    "bbox_east",
-    "bbox_north",
-    "band_count",
-    "dtype",
-    "width",
-    "stats_width",
-    "ground_resolution_m",
-    "cog_info",
-)
-
-# What rendering reads from the bands (not their histograms).
-BAND_FIELDS = ("raster_id", "index", "min", "max", "p2", "p98", "color_interpretation")
 
 
 @dataclass(frozen=True)
@@ -78,15 +61,20 @@ def tile_check(raster: Raster, request: TileRequest) -> None:
     tile_check_covers(raster, request.tile, zoom=request.drawn_zoom)
 
 
-def tile_get(raster: Raster, request: TileRequest) -> RenderedTile:
-    """Return the tile from the cache, or render it once (concurrent identical misses wait)."""
+def tile_get(
+    raster: Raster, request: TileRequest, *, bands: Sequence[Band] | None = None
+) -> RenderedTile:
+    """Return the tile from the cache, or render it once (concurrent identical misses wait).
+
+    `bands`: the raster's bands with their statistics, when the caller has them already.
+    """
     digest = hashlib.sha256(request.token().encode()).hexdigest()[:40]
     key = f"tile:{raster.checksum_sha256}:{digest}"
     timings: list[float] = []
 
     def render() -> bytes:
         started = time.perf_counter()
-        content = tile_render(raster, request)
+        content = tile_render(raster, request, bands=bands)
         timings.append((time.perf_counter() - started) * 1000)
         return content
 
@@ -97,9 +85,12 @@ def tile_get(raster: Raster, request: TileRequest) -> RenderedTile:
     return RenderedTile(content, media_type(request.fmt), cached, timings[0] if timings else None)
 
 
-def tile_render(raster: Raster, request: TileRequest) -> bytes:
+def tile_render(
+    raster: Raster, request: TileRequest, *, bands: Sequence[Band] | None = None
+) -> bytes:
     """Read the tile through large-image, colour it, encode it (no cache)."""
-    bands = list(raster.bands.only(*BAND_FIELDS))
+    if bands is None:
+        bands = list(raster.bands.only(*BAND_FIELDS))
     style = request.style.style or _colour_table_style(request.style, raster, bands)
     tiles = request.tile.children() if request.size == 2 * TILE_SIZE else [request.tile]
     reads = [tilesource_tile(raster, z=t.z, x=t.x, y=t.y, style=style) for t in tiles]
@@ -109,7 +100,7 @@ def tile_render(raster: Raster, request: TileRequest) -> bytes:
     return image_encode(raw, request.fmt)
 
 
-def _colour_table_style(style: TileStyle, raster: Raster, bands: list) -> dict | None:
+def _colour_table_style(style: TileStyle, raster: Raster, bands: Sequence[Band]) -> dict | None:
     """A single paletted band asked for with no style of its own is drawn with its colour table."""
     if style != TileStyle() or len(bands) != 1 or bands[0].color_interpretation != "palette":
         return None

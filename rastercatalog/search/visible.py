@@ -108,3 +108,12 @@ def raster_get_visible_as_feature(*, pk: int, user: User | None) -> Raster | Non
 def raster_get_visible(*, pk: int, user: User | None) -> Raster | None:
     """The raster with this id if `user` may see it (whatever its status), else None."""
     return raster_list_visible(user=user).select_related("collection").filter(pk=pk).first()
+
+
+def raster_visible_to(raster: Raster, *, user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """The rule of `raster_list_visible` for one row already loaded (its visibility and owner)."""
+    if raster.visibility == Raster.Visibility.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or raster.owner_id == user.pk

@@ -24,7 +24,6 @@ from ....render.colormaps import (
 )
 from ....render.style import TileStyle
 from ....render.tiles import (
-    TILE_FIELDS,
     TileRequest,
     tile_check,
     tile_get,
@@ -35,6 +34,7 @@ from ...http import (
     cache_headers_set,
     etag_for,
     raster_get_ready,
+    raster_info_get_ready,
     response_not_modified,
 )
 from ...params.tiles import (
@@ -66,6 +66,10 @@ class TileApiView(APIView):
 class RasterTileApi(TileApiView):
     """One 256-pixel (or 512-pixel) Web Mercator tile of the raster, styled by the parameters."""
 
+    def perform_authentication(self, request):
+        # Lazily: a public raster's tile needs no user, and finding one costs a session query.
+        pass
+
     @extend_schema(
         tags=TAGS,
         summary="XYZ tile (Web Mercator); transparent where there is no data",
@@ -87,7 +91,8 @@ class RasterTileApi(TileApiView):
         tile = _tile(z, x, y)
         size = tile_size_parse(request.query_params, scale)
         fmt = format_parse(fmt)
-        raster = raster_get_ready(raster_id, user=request.user, fields=TILE_FIELDS)
+        info = raster_info_get_ready(raster_id, user=lambda: request.user)
+        raster = info.raster
         tile_request = TileRequest(tile, size, fmt, _style(request, raster))
         tile_check(raster, tile_request)
         etag = etag_for(raster, tile_request.token())
@@ -95,7 +100,7 @@ class RasterTileApi(TileApiView):
         not_modified = response_not_modified(request, etag)
         if not_modified is not None:
             return cache_headers_set(not_modified, etag, public=public)
-        rendered = tile_get(raster, tile_request)
+        rendered = tile_get(raster, tile_request, bands=info.bands)
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["X-Tile-Cache"] = "hit" if rendered.cached else "miss"
         response["Server-Timing"] = timing_header()  # db, open, read, render, encode, app
