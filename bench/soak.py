@@ -43,7 +43,7 @@ from soak_server import gunicorn_serve, server_env, workers_rss
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 PALETTES = ("viridis", "terrain", "magma")
-KINDS = (("tile", 60), ("search", 10), ("pixel", 10), ("histogram", 10), ("metadata", 10))
+MIX = "tile=60,search=10,pixel=10,histogram=10,metadata=10"
 
 
 def main() -> int:
@@ -85,9 +85,13 @@ def _describe(port: int, names: set[str]) -> list[dict]:
         low, high = tilejson["minzoom"], tilejson["maxzoom"]
         zooms = range(max(2, low), min(10, high) + 1) or range(low, high + 1)
         bands = properties.get("band_count") or 1
-        rasters.append({"id": raster_id, "bounds": tilejson["bounds"], "zooms": zooms, "bands": bands})
+        rasters.append(
+            {"id": raster_id, "bounds": tilejson["bounds"], "zooms": zooms, "bands": bands}
+        )
     if len(rasters) != len(names):
-        raise RuntimeError(f"expected {len(names)} soak rasters in the catalog, found {len(rasters)}")
+        raise RuntimeError(
+            f"expected {len(names)} soak rasters in the catalog, found {len(rasters)}"
+        )
     return rasters
 
 
@@ -107,7 +111,7 @@ class Load:
         self.lock = threading.Lock()
         self.window: list[float] = []
         self.requests = self.errors = 0
-        self.kinds: dict[str, int] = dict.fromkeys(name for name, _ in KINDS, 0)
+        self.kinds: dict[str, int] = {}
         self.failures: dict[str, int] = {}
         self.stop = threading.Event()
         self.unique = itertools.count(1)
@@ -116,7 +120,7 @@ class Load:
         with self.lock:
             self.window.append(seconds)
             self.requests += 1
-            self.kinds[kind] += 1
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
             if failure:
                 self.errors += 1
                 self.failures[failure] = self.failures.get(failure, 0) + 1
@@ -127,9 +131,9 @@ class Load:
         return window
 
 
-def _client(port: int, rasters: list[dict], load: Load, seed: int) -> None:
+def _client(port: int, rasters: list[dict], load: Load, seed: int, mix: dict) -> None:
     rng = random.Random(seed)
-    names, weights = zip(*KINDS, strict=True)
+    names, weights = list(mix), list(mix.values())
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     while not load.stop.is_set():
         kind = rng.choices(names, weights)[0]
@@ -151,7 +155,9 @@ def _client(port: int, rasters: list[dict], load: Load, seed: int) -> None:
 def _url(kind: str, raster: dict, rng: random.Random, unique: int) -> str:
     base = f"/api/rasters/{raster['id']}"
     west, south, east, north = raster["bounds"]
-    lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+    # The middle half of the box: a rotated grid leaves corners of its bbox without pixels.
+    lon = rng.uniform(west + (east - west) / 4, east - (east - west) / 4)
+    lat = rng.uniform(south + (north - south) / 4, north - (north - south) / 4)
     if kind == "tile":
         z = rng.choice(raster["zooms"])
         x0, y1 = _tile_xy(west, south, z)
@@ -185,28 +191,46 @@ def _tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
 def _soak(port: int, master: int, rasters: list[dict], args) -> int:
     load = Load()
     clients = [
-        threading.Thread(target=_client, args=(port, rasters, load, args.seed + i), daemon=True)
+        threading.Thread(
+            target=_client, args=(port, rasters, load, args.seed + i, _mix(args.mix)), daemon=True
+        )
         for i in range(args.clients)
     ]
     for client in clients:
         client.start()
     started = time.monotonic()
     samples: list[tuple[float, float]] = []
-    print(f"{'elapsed':>7} {'requests':>9} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-          f"{'RSS MB':>7}", flush=True)
+    print(
+        f"{'elapsed':>7} {'requests':>9} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'RSS MB':>7}",
+        flush=True,
+    )
     try:
         while (elapsed := time.monotonic() - started) < args.duration:
             time.sleep(min(args.interval, args.duration - elapsed))
             elapsed, rss = time.monotonic() - started, workers_rss(master) / 2**20
             samples.append((elapsed, rss))
             p50, p95, p99 = _percentiles(load.drain())
-            print(f"{elapsed:>7.0f} {load.requests:>9} {load.errors:>6} {p50:>7.0f} {p95:>7.0f} "
-                  f"{p99:>7.0f} {rss:>7.0f}", flush=True)
+            print(
+                f"{elapsed:>7.0f} {load.requests:>9} {load.errors:>6} {p50:>7.0f} {p95:>7.0f} "
+                f"{p99:>7.0f} {rss:>7.0f}",
+                flush=True,
+            )
     finally:
         load.stop.set()
         for client in clients:
             client.join(timeout=130)
     return _summary(load, samples, args)
+
+
+def _mix(text: str) -> dict[str, float]:
+    weights = {
+        name: float(weight) for name, _, weight in (p.partition("=") for p in text.split(","))
+    }
+    unknown = set(weights) - {"tile", "search", "pixel", "histogram", "metadata"}
+    if unknown:
+        raise SystemExit(f"--mix: unknown kinds {sorted(unknown)}")
+    return weights
 
 
 def _percentiles(latencies: list[float]) -> tuple[float, float, float]:
@@ -220,11 +244,17 @@ def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
     warm = next((rss for elapsed, rss in samples if elapsed >= args.warmup), samples[0][1])
     final, peak = samples[-1][1], max(rss for _, rss in samples)
     ratio = final / warm
-    print(f"\n{load.requests} requests ({', '.join(f'{k} {n}' for k, n in load.kinds.items())}), "
-          f"{load.errors} errors {load.failures or ''}")
-    print(f"{args.clients} keep-alive clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs")
-    print(f"workers' RSS: {warm:.0f} MB after warm-up ({args.warmup} s), {final:.0f} MB at the end "
-          f"(peak {peak:.0f} MB): x{ratio:.2f}")
+    print(
+        f"\n{load.requests} requests ({', '.join(f'{k} {n}' for k, n in load.kinds.items())}), "
+        f"{load.errors} errors {load.failures or ''}"
+    )
+    print(
+        f"{args.clients} keep-alive clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"workers' RSS: {warm:.0f} MB after warm-up ({args.warmup} s), {final:.0f} MB at the end "
+        f"(peak {peak:.0f} MB): x{ratio:.2f}"
+    )
     return 0 if load.errors == 0 else 1
 
 
@@ -243,6 +273,7 @@ def _parse_args() -> argparse.Namespace:
     add("--workers", type=int, default=2, help="gunicorn workers")
     add("--interval", type=float, default=10, help="seconds between reports")
     add("--warmup", type=float, default=25, help="the RSS after this many seconds is the baseline")
+    add("--mix", default=MIX, help=f"request kinds and their weights (default {MIX})")
     add("--seed", type=int, default=1)
     add("--timeout", type=int, default=0, help="hard stop, seconds (default: duration + 600)")
     return parser.parse_args()

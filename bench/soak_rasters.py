@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal, gdal_array, osr
 from tile_rasters import dem_write, scene_write
 
 gdal.UseExceptions()
@@ -49,7 +49,7 @@ def _srs(epsg: int) -> osr.SpatialReference:
 def _write(path: Path, array: np.ndarray, epsg: int, geotransform, *, cog: bool, **extra) -> None:
     """Write bands (b, rows, cols) to a GeoTIFF, through a MEM dataset, as a COG or in strips."""
     bands, rows, cols = array.shape
-    dtype = gdal.NumericTypeCodeToGDALTypeCode(array.dtype)
+    dtype = gdal_array.NumericTypeCodeToGDALTypeCode(array.dtype)
     memory = gdal.GetDriverByName("MEM").Create("", cols, rows, bands, dtype)
     memory.SetSpatialRef(_srs(epsg))
     memory.SetGeoTransform(geotransform)
@@ -65,7 +65,7 @@ def _write(path: Path, array: np.ndarray, epsg: int, geotransform, *, cog: bool,
         creation = ["COMPRESS=DEFLATE", "BLOCKSIZE=512", f"OVERVIEW_RESAMPLING={resampling}"]
         gdal.Translate(str(partial), memory, format="COG", creationOptions=creation)
     else:
-        creation = ["TILED=NO", "COMPRESS=LZW", "ROWSPERSTRIP=16"]
+        creation = ["TILED=NO", "COMPRESS=LZW", "BLOCKYSIZE=16"]
         gdal.Translate(str(partial), memory, format="GTiff", creationOptions=creation)
     partial.rename(path)  # a killed run never leaves a half-written file under the real name
 

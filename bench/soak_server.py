@@ -28,7 +28,9 @@ def server_env(directory: Path, *, database_url: str = "", redis_url: str = "") 
         DJANGO_DEBUG="false",
         DJANGO_HTTPS="false",
         DJANGO_READ_DOT_ENV="false",
-        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "rastercatalog-soak-not-a-secret-" + "x" * 32),
+        DJANGO_SECRET_KEY=env.get(
+            "DJANGO_SECRET_KEY", "rastercatalog-soak-not-a-secret-" + "x" * 32
+        ),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_LOG_LEVEL="WARNING",
         no_proxy="127.0.0.1,localhost",
