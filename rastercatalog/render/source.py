@@ -17,11 +17,11 @@ import large_image
 import large_image_source_gdal
 import numpy as np
 import pyproj
+from django.conf import settings
 from large_image.cache_util import cachesClear
 from large_image.constants import TILE_FORMAT_PIL
 from large_image.exceptions import TileSourceError
 from large_image.tilesource.utilities import isValidPalette
-from django.conf import settings
 from osgeo import gdal
 from PIL import Image
 
