@@ -49,6 +49,7 @@ MIX = "tile=60,search=10,pixel=10,histogram=10,metadata=10"
 def main() -> int:
     args = _parse_args()
     signal.signal(signal.SIGALRM, _out_of_time)
+    signal.signal(signal.SIGTERM, _out_of_time)  # `kill` stops gunicorn too, through `finally`
     signal.alarm(args.timeout or args.duration + 600)
     directory = Path(args.dir).resolve()
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
@@ -110,6 +111,7 @@ class Load:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.window: list[float] = []
+        self.latencies: list[float] = []  # every request's, for the summary
         self.requests = self.errors = 0
         self.kinds: dict[str, int] = {}
         self.failures: dict[str, int] = {}
@@ -128,6 +130,7 @@ class Load:
     def drain(self) -> list[float]:
         with self.lock:
             window, self.window = self.window, []
+            self.latencies += window
         return window
 
 
@@ -244,10 +247,13 @@ def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
     warm = next((rss for elapsed, rss in samples if elapsed >= args.warmup), samples[0][1])
     final, peak = samples[-1][1], max(rss for _, rss in samples)
     ratio = final / warm
+    load.drain()
+    p50, p95, p99 = _percentiles(load.latencies)
     print(
         f"\n{load.requests} requests ({', '.join(f'{k} {n}' for k, n in load.kinds.items())}), "
         f"{load.errors} errors {load.failures or ''}"
     )
+    print(f"latency over the run: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms")
     print(
         f"{args.clients} keep-alive clients, {args.workers} gunicorn workers, {os.cpu_count()} CPUs"
     )
@@ -259,7 +265,8 @@ def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
 
 
 def _out_of_time(signum, frame):
-    raise TimeoutError("the soak ran out of time (--timeout)")
+    reason = "ran out of time (--timeout)" if signum == signal.SIGALRM else "was stopped"
+    raise TimeoutError(f"the soak {reason}")
 
 
 def _parse_args() -> argparse.Namespace:

@@ -33,6 +33,7 @@ def server_env(directory: Path, *, database_url: str = "", redis_url: str = "") 
         ),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_LOG_LEVEL="WARNING",
+        GUNICORN_ACCESS_LOG="",  # deploy/gunicorn.conf.py logs every request otherwise
         no_proxy="127.0.0.1,localhost",
     )
     env.pop("DATABASE_URL", None)
