@@ -55,6 +55,8 @@ def main() -> int:
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
     paths = rasters_write(directory)
     env = server_env(directory, database_url=args.database_url, redis_url=args.redis_url)
+    # Off by default: a worker replaced after N requests would hide growth instead of showing it.
+    env["GUNICORN_MAX_REQUESTS"] = str(args.max_requests)
     _catalogue(list(paths.values()), env, fresh=not args.database_url, directory=directory)
     with ExitStack() as stack:
         port, master = stack.enter_context(gunicorn_serve(env, workers=args.workers))
@@ -278,6 +280,7 @@ def _parse_args() -> argparse.Namespace:
     add("--clients", type=int, default=50, help="concurrent keep-alive clients")
     add("--duration", type=int, default=180, help="seconds of load (600 for the 10-minute check)")
     add("--workers", type=int, default=2, help="gunicorn workers")
+    add("--max-requests", type=int, default=0, help="gunicorn max_requests (default 0: off)")
     add("--interval", type=float, default=10, help="seconds between reports")
     add("--warmup", type=float, default=25, help="the RSS after this many seconds is the baseline")
     add("--mix", default=MIX, help=f"request kinds and their weights (default {MIX})")
