@@ -35,6 +35,7 @@ WORKDIR /app
 COPY pyproject.toml README.md manage.py ./
 COPY project ./project
 COPY rastercatalog ./rastercatalog
+COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
 COPY frontend ./frontend
 COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install .
@@ -45,5 +46,9 @@ ENV RASTERCATALOG_VAR_DIR=/app/var
 RUN mkdir -p /app/var && useradd --system --home /app rastercatalog && chown rastercatalog /app/var
 USER rastercatalog
 EXPOSE 8000
+# glibc's allocator for long-running GDAL processes (web and Celery worker; README, "Memory",
+# and deploy/gunicorn.env): read when a process starts, so set here, not in gunicorn's config.
+ENV MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=262144
 # gunicorn (WSGI) for web; docker-compose.yml runs the Celery worker and beat from the same image.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && gunicorn project.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && gunicorn project.wsgi -c deploy/gunicorn.conf.py --bind 0.0.0.0:8000"]

@@ -13,15 +13,16 @@ PORT ?= 8000
 
 # A developer's machine: debug pages and the built-in development key (production sets
 # DJANGO_SECRET_KEY instead; settings.py refuses to start without one when DEBUG is off).
-run demo migrate worker lint: export DJANGO_DEBUG ?= true
+run serve demo migrate worker lint: export DJANGO_DEBUG ?= true
 
-.PHONY: help run test lint format system-deps system-deps-test venv migrate demo worker bench clean frontend
+.PHONY: help run serve test lint format system-deps system-deps-test venv migrate demo worker bench soak clean frontend
 
 help:
 	@echo "make run    - set up what is missing, load demo rasters, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - set up what is missing and run the whole suite against PostGIS"
 	@echo "make lint   - ruff check + format check + migrations check"
 	@echo "make worker - start a Celery worker (needs CELERY_BROKER_URL or REDIS_URL)"
+	@echo "make serve  - gunicorn in its production configuration on http://$(HOST):$(PORT)"
 
 system-deps:
 	@scripts/system-deps.sh run
@@ -65,8 +66,15 @@ run: demo frontend
 	@echo "rastercatalog: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin / admin)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# gunicorn as in production: deploy/gunicorn.conf.py, and glibc's allocator settings from
+# deploy/gunicorn.env, exported before gunicorn starts (glibc reads them at process start).
+serve: demo frontend
+	set -a && . deploy/gunicorn.env && set +a && \
+		$(VENV)/bin/gunicorn project.wsgi -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+
 worker: venv
-	$(VENV)/bin/celery -A project worker --loglevel=info --concurrency=2
+	set -a && . deploy/gunicorn.env && set +a && \
+		$(VENV)/bin/celery -A project worker --loglevel=info --concurrency=2
 
 test: system-deps-test
 	@$(MAKE) --no-print-directory $(VENV)/.deps frontend
@@ -100,6 +108,10 @@ bench: venv
 	$(PY) bench/ingest.py
 	$(PY) bench/tiles.py
 	$(PY) bench/search.py
+
+# Memory under load: 50 keep-alive clients for 3 minutes (README, "Memory").
+soak: venv
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/demo .pytest_cache

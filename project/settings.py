@@ -376,3 +376,33 @@ LOGGING = {
 # catalog never hands user strings to GDAL: sources.py vets every URI and reader.py opens files with a
 # driver allow-list (GTiff only), which is the protection that warning asks for.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Memory: every in-process cache bounded (README, "Memory"). Sized for 2 gunicorn workers on
+# a machine with 2 GB: at most ~240 MB of caches per worker, on top of ~230 MB of code and data.
+# Rendered tiles without Redis: bytes of encoded tiles kept per process (least recently used go
+# first). With Redis, the bound is Redis's `maxmemory` (docker-compose.yml sets REDIS_MAXMEMORY).
+RASTERCATALOG_LOCAL_CACHE_BYTES = env.int("RASTERCATALOG_LOCAL_CACHE_BYTES", default=64 * 2**20)
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "rastercatalog.render.localcache.ByteBoundedLocMemCache",
+            # The byte limit decides; the count only guards against millions of tiny entries.
+            "OPTIONS": {"MAX_BYTES": RASTERCATALOG_LOCAL_CACHE_BYTES, "MAX_ENTRIES": 100_000},
+        }
+    }
+# large-image's cache of open tile sources, in sources per process (read at start-up). Each holds
+# an open GDAL dataset (a file handle and its TIFF directory, under 1 MB for a COG) and
+# large-image's state; a raster needs 2-3 (tiles, pixel reads) plus one per large-image `style`.
+RASTERCATALOG_TILESOURCE_CACHE_SIZE = env.int("RASTERCATALOG_TILESOURCE_CACHE_SIZE", default=32)
+# large-image's cache of decoded tiles, in tiles per process: each at most 256 x 256 pixels x
+# (bands + alpha) x 8 bytes, 2.5 MB for 4 bands. Rendered tiles live in the cache above instead.
+RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE = env.int(
+    "RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE", default=8
+)
+# GDAL's block cache, MB per process and per GDAL copy (Debian's serves tiles; rasterio's bundled
+# copy only runs COG conversion and validation). An explicit GDAL_CACHEMAX in the environment wins.
+RASTERCATALOG_GDAL_CACHE_MB = env.int("RASTERCATALOG_GDAL_CACHE_MB", default=64)
+# GDAL's cache of byte ranges read from remote rasters (/vsicurl/, /vsis3/), MB per GDAL copy.
+RASTERCATALOG_GDAL_HTTP_CACHE_MB = env.int("RASTERCATALOG_GDAL_HTTP_CACHE_MB", default=16)
+# Files already checked against the driver allow-list, remembered per process (~200 bytes each).
+RASTERCATALOG_VETTED_SOURCES_MAX = env.int("RASTERCATALOG_VETTED_SOURCES_MAX", default=4096)

@@ -30,11 +30,11 @@ ALLOWED_DRIVERS = ("GTiff",)
 GDAL_DEFAULTS = {
     # Never write .aux.xml files next to the user's rasters.
     "GDAL_PAM_ENABLED": "NO",
-    # Keep the block cache bounded so memory does not grow with raster size (per GDAL copy).
-    "GDAL_CACHEMAX": "64",
     "GDAL_HTTP_MAX_RETRY": "2",
     "GDAL_HTTP_RETRY_DELAY": "0.5",
     "CPL_VSIL_CURL_USE_HEAD": "NO",
+    # No per-file cache of remote reads: byte ranges go through /vsicurl/'s global cache, whose
+    # size (CPL_VSIL_CURL_CACHE_SIZE) is set from RASTERCATALOG_GDAL_HTTP_CACHE_MB.
     "VSI_CACHE": "FALSE",
 }
 
@@ -47,13 +47,16 @@ def gdal_configure() -> None:
     """Apply the process-wide GDAL options (called when Django starts)."""
     timeout = str(settings.RASTERCATALOG_HTTP_TIMEOUT)
     options = {**GDAL_DEFAULTS, "GDAL_HTTP_TIMEOUT": timeout, "GDAL_HTTP_CONNECTTIMEOUT": "10"}
+    # Memory (README, "Memory"): the block cache and the remote-read cache, each per GDAL copy
+    # (the environment reaches rasterio's bundled GDAL too, which reads it on first use).
+    options["GDAL_CACHEMAX"] = str(settings.RASTERCATALOG_GDAL_CACHE_MB)
+    options["CPL_VSIL_CURL_CACHE_SIZE"] = str(settings.RASTERCATALOG_GDAL_HTTP_CACHE_MB * 2**20)
     for key, value in options.items():
         os.environ.setdefault(key, value)
         gdal.SetConfigOption(key, os.environ[key])
     cache = os.environ["GDAL_CACHEMAX"]
-    if (
-        cache.isdigit()
-    ):  # "64" means MB; other forms ("10%") GDAL parses itself from the environment
+    # "64" means MB; other forms ("10%") GDAL parses itself from the environment.
+    if cache.isdigit():
         gdal.SetCacheMax(int(cache) * 1024 * 1024)
 
 

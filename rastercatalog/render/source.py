@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-import threading
 from collections.abc import Iterator
 
 import large_image
 import large_image_source_gdal
 import numpy as np
 import pyproj
+from django.conf import settings
 from large_image.cache_util import cachesClear
 from large_image.constants import TILE_FORMAT_PIL
 from large_image.exceptions import TileSourceError
@@ -30,15 +30,20 @@ from ..catalog.sources import SourceRefused, source_resolve
 from ..errors import RasterFileUnavailable
 from ..models import Raster
 from ..timing import timed
+from .memo import BoundedMemo
 
 # Importing large-image sets Pillow's decompression-bomb limit to None (no limit): put Pillow's own
 # default back, so a hostile PNG or JPEG that reaches Pillow still fails instead of eating memory.
 PILLOW_MAX_IMAGE_PIXELS = 1024 * 1024 * 1024 // 4 // 3
 Image.MAX_IMAGE_PIXELS = PILLOW_MAX_IMAGE_PIXELS
 # In-process caches only: large-image otherwise probes for memcached on first use. Its cache of
-# decoded tiles is kept tiny because rendered tiles live in the Django cache, already encoded.
+# decoded tiles is kept small because rendered tiles live in the Django cache, already encoded.
+# Both are bounded in count by settings (README, "Memory"); large-image would otherwise size them
+# from the machine's memory, not from how many workers share it.
 large_image.config.setConfig("cache_backend", "python")
-large_image.config.setConfig("cache_tileCache_maximum", 8)
+large_image.config.setConfig(
+    "cache_tileCache_maximum", settings.RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE
+)
 
 # A style that makes large-image return the warped bands as they are (plus the warp's alpha band):
 # its default style would rescale non-byte data. `tilerender` colours these raw tiles itself.
@@ -51,10 +56,11 @@ ANTIMERIDIAN_MERCATOR = "+proj=merc +lon_0=180 +a=6378137 +b=6378137 +x_0=0 +y_0
 WEB_MERCATOR_UNITS_PER_PIXEL = 2 * math.pi * 6378137 / 256
 
 # Checksums whose files passed the driver allow-list in this process: vetting costs one open.
-_vetted: set[str] = set()
-_vetted_lock = threading.Lock()
+# Bounded, as a catalog may hold millions of rasters (a forgotten file is vetted again).
+_vetted = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
 # GDAL path -> checksum of the bytes that large-image's cached sources for that path were opened on.
-_opened: dict[str, str] = {}
+# Every open refreshes its path, so the paths of the (far fewer) cached sources are never forgotten.
+_opened = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
 
 
 class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
@@ -65,7 +71,10 @@ class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
     bounds come from a grid of sample points instead, keeping those that land on the Earth.
     """
 
-    cacheName = "tilesource"  # share large-image's cache of sources (and `cachesClear`)
+    # Our own LRU of sources (`cachesClear` clears it too), sized by a setting: large-image's
+    # "tilesource" cache takes its size from the machine's memory when its module is imported.
+    cacheName = "catalog_tilesource"
+    cacheMaxSize = settings.RASTERCATALOG_TILESOURCE_CACHE_SIZE
 
     def getBounds(self, srs=None):
         bounds = super().getBounds(srs)
@@ -128,8 +137,7 @@ def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **o
             dataset_open(source)
         except RasterRejected as exc:
             raise RasterFileUnavailable(str(exc)) from exc
-        with _vetted_lock:
-            _vetted.add(key)
+        _vetted.put(key, "ok")
     _forget_if_replaced(source.gdal_path, raster.checksum_sha256, remote=source.is_remote)
     try:
         # Remote: GDAL must not list the "directory" when large-image opens the file. (Local
@@ -152,8 +160,7 @@ def tilesources_close_all() -> None:
     # (two copies in one process: Debian's and rasterio's) have gone, which can crash at exit.
     cachesClear()
     _opened.clear()
-    with _vetted_lock:
-        _vetted.clear()
+    _vetted.clear()
     gc.collect()
 
 
@@ -168,7 +175,7 @@ def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
         cachesClear()
         if remote:
             gdal.VSICurlPartialClearCache(gdal_path)
-    _opened[gdal_path] = checksum
+    _opened.put(gdal_path, checksum)
 
 
 def tilesource_tile(

@@ -1,0 +1,44 @@
+"""gunicorn's production configuration: `gunicorn project.wsgi -c deploy/gunicorn.conf.py`.
+
+Used by the Dockerfile, docker-compose.yml, `make serve` and bench/soak.py. Command-line options
+given after `-c` win (e.g. `--workers 2 --bind 127.0.0.1:8000`).
+
+Memory (README, "Memory"): the caches of each worker are bounded by settings, and
+- glibc's allocator is told to keep few arenas and to return freed large blocks to the system
+  (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_). glibc reads those variables when a process starts,
+  so they belong in the environment gunicorn is started with (Dockerfile ENV, deploy/gunicorn.env
+  as a systemd EnvironmentFile); setting them here in `raw_env` would come too late. `post_fork`
+  below applies the same values with mallopt(3) in each new worker, so a server started without
+  them gets them anyway;
+- a worker is replaced after `max_requests` requests (plus up to `max_requests_jitter`, so the
+  workers do not restart together): a backstop against growth nobody has found yet.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
+
+# mallopt(3) parameters, and the values applied when the environment does not set them.
+MALLOPT = {"MALLOC_ARENA_MAX": (-8, 2), "MALLOC_MMAP_THRESHOLD_": (-3, 262144)}
+
+
+def post_fork(server, worker):
+    """Apply the allocator settings in the new worker, before it serves anything."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+        return
+    for name, (parameter, default) in MALLOPT.items():
+        value = int(os.environ.get(name, default))
+        if not mallopt(parameter, value):
+            server.log.warning("mallopt(%s=%s) was refused", name, value)
