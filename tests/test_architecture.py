@@ -80,6 +80,7 @@ def test_no_module_is_over_300_lines(name):
         ("boto3", "rastercatalog.uploads.s3"),
         ("botocore", "rastercatalog.uploads.s3"),
         ("prometheus_client", "rastercatalog.metrics"),
+        ("corsheaders", "rastercatalog.cors"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):
