@@ -81,6 +81,8 @@ def test_no_module_is_over_300_lines(name):
         ("botocore", "rastercatalog.uploads.s3"),
         ("prometheus_client", "rastercatalog.metrics"),
         ("corsheaders", "rastercatalog.cors"),
+        ("pygeofilter", "rastercatalog.search.cql2"),
+        ("cql2", "rastercatalog.search.cql2"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):

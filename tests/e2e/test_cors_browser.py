@@ -20,6 +20,7 @@ from .conftest import offline_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 class PageHandler(http.server.SimpleHTTPRequestHandler):
     """Serve the page as text/html (the shared test server answers image/tiff)."""
 
@@ -67,9 +68,7 @@ window.results = (async () => {
 </script></body></html>"""
 
 
-def test_a_page_elsewhere_reads_tiles_and_stac(
-    browser, live_server, write_raster, tmp_path: Path
-):
+def test_a_page_elsewhere_reads_tiles_and_stac(browser, live_server, write_raster, tmp_path: Path):
     path = write_raster(
         "index.tif", index_array(), epsg=32633, geotransform=INDEX_GEOTRANSFORM, nodata=0, cog=True
     )

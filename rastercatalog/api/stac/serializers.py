@@ -33,7 +33,21 @@ CONFORMANCE = [
     "https://api.stacspec.org/v1.0.0/item-search#sort",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    # Filter (CQL2 text and JSON over /stac/queryables), fields, sortby on more properties.
+    "https://api.stacspec.org/v1.0.0-rc.2/item-search#filter",
+    "https://api.stacspec.org/v1.0.0-rc.2/ogcapi-features/extensions/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "https://api.stacspec.org/v1.0.0/item-search#fields",
+    "https://api.stacspec.org/v1.0.0/ogcapi-features#fields",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 # GDAL data type names -> the raster extension's data_type values.
@@ -66,6 +80,7 @@ def landing_page(root: ApiRoot, *, collections: list[Collection], schema_url: st
         {"rel": "data", "href": f"{stac}collections", "type": JSON},
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "GET"},
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "POST"},
+        {"rel": QUERYABLES_REL, "href": f"{stac}queryables", "type": "application/schema+json"},
         {
             "rel": "service-desc",
             "href": schema_url,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views as stac_views
+from . import views_extensions as extension_views
 
 urlpatterns = [
     path("", stac_views.StacLandingApi.as_view(), name="stac-landing"),
@@ -24,4 +25,11 @@ urlpatterns = [
         name="stac-item",
     ),
     path("search", stac_views.StacSearchApi.as_view(), name="stac-search"),
+    # Extensions: queryables (filter), aggregations.
+    path("queryables", extension_views.StacQueryablesApi.as_view(), name="stac-queryables"),
+    path(
+        "collections/<str:collection_id>/queryables",
+        extension_views.StacCollectionQueryablesApi.as_view(),
+        name="stac-collection-queryables",
+    ),
 ]

@@ -21,13 +21,15 @@ from ...search.collections import (
     collection_get,
     collection_list,
 )
+from ...search.queryables import queryables_annotate
 from ...search.visible import raster_list_as_stac
 from ..errors import stac_error_body
 from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
-from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, stac_search_data
+from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, StacSearch, stac_search_parse
 from ..renderers import GeoJSONRenderer
+from .fields import fields_apply
 from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
 
 ITEM_COLLECTION = OpenApiResponse(
@@ -48,9 +50,18 @@ class StacApi(APIView):
         return response
 
 
-def _item_page(request: Request, data: dict, *, body: dict | None = None) -> Response:
+def stac_queryset(request: Request, search: StacSearch):
+    """The visible rasters matching a STAC search's filter (the FilterSet's parameters aside)."""
+    rasters = raster_list_as_stac(user=request.user)
+    if search.condition is not None:
+        rasters = queryables_annotate(rasters).filter(search.condition)
+    return rasters
+
+
+def _item_page(request: Request, search: StacSearch, *, body: dict | None = None) -> Response:
     """Filter, page and serialize rasters as a STAC ItemCollection."""
-    filters = RasterFilterSet(data, queryset=raster_list_as_stac(user=request.user)).check()
+    data = search.data
+    filters = RasterFilterSet(data, queryset=stac_queryset(request, search)).check()
     paginator = KeysetPagination()
     paginator.cursor_param = "token"
     rasters = paginator.paginate_queryset(
@@ -62,7 +73,9 @@ def _item_page(request: Request, data: dict, *, body: dict | None = None) -> Res
     return Response(
         {
             "type": "FeatureCollection",
-            "features": [stac_item(raster, root) for raster in rasters],
+            "features": [
+                fields_apply(stac_item(raster, root), search.fields) for raster in rasters
+            ],
             "links": links,
             "numberReturned": len(rasters),
         },
@@ -131,9 +144,9 @@ class StacItemListApi(StacApi):
     def get(self, request: Request, collection_id: str) -> Response:
         if collection_get(slug=collection_id) is None:
             raise NotFound(f"no collection {collection_id!r}")
-        data = stac_search_data(request.query_params, from_json=False)
-        data["collection"] = collection_id
-        return _item_page(request, data)
+        search = stac_search_parse(request.query_params, from_json=False)
+        search.data["collection"] = collection_id
+        return _item_page(request, search)
 
 
 class StacItemApi(StacApi):
@@ -157,11 +170,11 @@ class StacSearchApi(StacApi):
         operation_id="stac_search_get", parameters=STAC_SEARCH_PARAMETERS, responses=ITEM_COLLECTION
     )
     def get(self, request: Request) -> Response:
-        return _item_page(request, stac_search_data(request.query_params, from_json=False))
+        return _item_page(request, stac_search_parse(request.query_params, from_json=False))
 
     @extend_schema(
         operation_id="stac_search_post", request=OpenApiTypes.OBJECT, responses=ITEM_COLLECTION
     )
     def post(self, request: Request) -> Response:
         body = request.data
-        return _item_page(request, stac_search_data(body, from_json=True), body=dict(body))
+        return _item_page(request, stac_search_parse(body, from_json=True), body=dict(body))

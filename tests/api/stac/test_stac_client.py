@@ -63,3 +63,32 @@ def test_items_read_as_pystac_items(client, designed):
     (found,) = client.search(ids=[str(designed.fiji_cross.pk)]).items()
     assert found.bbox == [178, -19, -178, -16]
     assert found.geometry["type"] == "MultiPolygon"
+
+
+# --- Extensions through pystac-client: filter (CQL2 text and JSON), fields, sortby. ---
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_cql2_filter_text_and_json(client, method):
+    text = client.search(method=method, filter="gsd < 15 AND collection = 'europe'", sortby="title")
+    assert titles(text.items()) == ["alps", "alps_inner"]
+    expression = {
+        "op": "and",
+        "args": [
+            {"op": "like", "args": [{"property": "title"}, "fiji%"]},
+            {"op": "t_before", "args": [{"property": "datetime"}, {"timestamp": "2025-01-01T00:00:00Z"}]},
+        ],
+    }  # fmt: skip
+    json_search = client.search(method=method, filter=expression, filter_lang="cql2-json")
+    assert titles(json_search.items()) == ["fiji_cross"]
+
+
+def test_fields_and_sortby(client):
+    search = client.search(
+        method="POST", fields={"include": ["properties.gsd"], "exclude": ["assets"]},
+        sortby=[{"field": "properties.gsd", "direction": "desc"}], collections=["europe"],
+    )  # fmt: skip
+    items = list(search.items_as_dicts())
+    assert [item["properties"]["gsd"] for item in items] == [30.0, 10.0, 2.0]
+    assert all(set(item) == {"type", "id", "properties"} for item in items)
+    get = client.search(method="GET", fields="-assets,-links", sortby="-datetime", limit=3)
+    first = next(iter(get.items_as_dicts()))
+    assert "assets" not in first and "geometry" in first
