@@ -30,7 +30,7 @@ from django.http.response import HttpResponseBase
 PUBLIC_READ_PATHS = re.compile(
     r"^/(?:stac(?:/.*)?"
     r"|api/rasters/[0-9]+/(?:tiles/.*|tilejson\.json|wmts(?:/.*)?|ogc/.*)"
-    r"|api/colormaps/.*)$"
+    r"|api/ogc/.*|api/colormaps/.*)$"
 )
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # POST bodies that only read: STAC item search and aggregation (the same as their GETs).
