@@ -16,19 +16,19 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...geo.tilematrixset import (
-    TMS_CRS,
-    TMS_ID,
-    TMS_URI,
-    tile_limits,
-    tile_matrix_set_document,
-)
 from ...geo.webmercator import zoom_range
 from ...models import Raster
 from ..data.views.tiles import TileApiView
 from ..http import raster_get_ready
 from ..links import api_root
 from ..params.tiles import STYLE_PARAMETERS, TILE_FORMAT, format_parse, style_parse
+from .tilematrix import (
+    TMS_CRS,
+    TMS_ID,
+    TMS_URI,
+    tile_limits,
+    tile_matrix_set_document,
+)
 from .wmts import wmts_capabilities
 
 TAGS = ["ogc tiles"]

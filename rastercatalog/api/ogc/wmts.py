@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET  # noqa: S405 (writes XML; nothing is parsed here)
 
-from ...geo.tilematrixset import TMS_ID, WMTS_CRS, TileLimits, tile_matrices
+from .tilematrix import TMS_ID, WMTS_CRS, TileLimits, tile_matrices
 
 WMTS = "http://www.opengis.net/wmts/1.0"
 OWS = "http://www.opengis.net/ows/1.1"

@@ -1,4 +1,4 @@
-"""The XYZ grid described as OGC does: WebMercatorQuad's tile matrices and a raster's limits in them.
+"""The XYZ grid (geo/webmercator.py) described as OGC does: WebMercatorQuad's tile matrices and a raster's limits in them.
 
 WMTS capabilities (XML) and OGC API Tiles (JSON) describe the same grid as webmercator.py's GRID,
 so that QGIS, OpenLayers or OWSLib find the tiles the XYZ routes already serve.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .webmercator import GRID, MAX_LATITUDE, MAX_ZOOM, TILE_SIZE, tile_for_lonlat
+from ...geo.webmercator import GRID, MAX_LATITUDE, MAX_ZOOM, TILE_SIZE, tile_for_lonlat
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
