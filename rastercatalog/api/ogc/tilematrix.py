@@ -1,4 +1,4 @@
-"""The XYZ grid (geo/webmercator.py) described as OGC does: WebMercatorQuad's tile matrices and a raster's limits in them.
+"""The XYZ grid (geo/webmercator.py) as OGC describes it: WebMercatorQuad and raster limits.
 
 WMTS capabilities (XML) and OGC API Tiles (JSON) describe the same grid as webmercator.py's GRID,
 so that QGIS, OpenLayers or OWSLib find the tiles the XYZ routes already serve.
