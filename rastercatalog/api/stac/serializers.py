@@ -46,6 +46,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "https://api.stacspec.org/v1.0.0/item-search#fields",
     "https://api.stacspec.org/v1.0.0/ogcapi-features#fields",
+    "https://api.stacspec.org/v0.3.0/aggregation",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 JSON = "application/json"
@@ -81,6 +82,8 @@ def landing_page(root: ApiRoot, *, collections: list[Collection], schema_url: st
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "GET"},
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "POST"},
         {"rel": QUERYABLES_REL, "href": f"{stac}queryables", "type": "application/schema+json"},
+        {"rel": "aggregate", "href": f"{stac}aggregate", "type": JSON, "method": "GET"},
+        {"rel": "aggregations", "href": f"{stac}aggregations", "type": JSON},
         {
             "rel": "service-desc",
             "href": schema_url,

@@ -32,4 +32,16 @@ urlpatterns = [
         extension_views.StacCollectionQueryablesApi.as_view(),
         name="stac-collection-queryables",
     ),
+    path("aggregate", extension_views.StacAggregateApi.as_view(), name="stac-aggregate"),
+    path("aggregations", extension_views.StacAggregationsApi.as_view(), name="stac-aggregations"),
+    path(
+        "collections/<str:collection_id>/aggregate",
+        extension_views.StacAggregateApi.as_view(),
+        name="stac-collection-aggregate",
+    ),
+    path(
+        "collections/<str:collection_id>/aggregations",
+        extension_views.StacAggregationsApi.as_view(),
+        name="stac-collection-aggregations",
+    ),
 ]

@@ -22,7 +22,7 @@ from ...search.collections import (
     collection_list,
 )
 from ...search.queryables import queryables_annotate
-from ...search.visible import raster_list_as_stac
+from ...search.visible import raster_list_as_stac, raster_list_visible
 from ..errors import stac_error_body
 from ..filters import RasterFilterSet
 from ..links import api_root
@@ -50,9 +50,11 @@ class StacApi(APIView):
         return response
 
 
-def stac_queryset(request: Request, search: StacSearch):
-    """The visible rasters matching a STAC search's filter (the FilterSet's parameters aside)."""
-    rasters = raster_list_as_stac(user=request.user)
+def stac_queryset(request: Request, search: StacSearch, *, as_items: bool = True):
+    """The visible rasters matching a STAC search's filter (the FilterSet's parameters aside),
+    shaped for items unless `as_items` is false."""
+    user = request.user
+    rasters = raster_list_as_stac(user=user) if as_items else raster_list_visible(user=user)
     if search.condition is not None:
         rasters = queryables_annotate(rasters).filter(search.condition)
     return rasters
