@@ -47,6 +47,10 @@ CONFORMANCE = [
     "https://api.stacspec.org/v1.0.0/item-search#fields",
     "https://api.stacspec.org/v1.0.0/ogcapi-features#fields",
     "https://api.stacspec.org/v0.3.0/aggregation",
+    # Collection search: /stac/collections?q=&bbox=&datetime=
+    "https://api.stacspec.org/v1.0.0-rc.1/collection-search",
+    "https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/simple-query",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 JSON = "application/json"

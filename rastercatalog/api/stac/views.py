@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...search.collection_search import collection_search
 from ...search.collections import (
     EMPTY_EXTENT,
     collection_extents,
@@ -28,10 +29,12 @@ from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
 from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, StacSearch, stac_search_parse
+from ..params.stac_collections import COLLECTION_SEARCH_PARAMETERS, collection_query_parse
 from ..renderers import GeoJSONRenderer
 from .fields import fields_apply
 from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
 
+BAD_PARAMETER = OpenApiResponse(OpenApiTypes.OBJECT, description="A bad parameter, named")
 ITEM_COLLECTION = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection of STAC Items"
 )
@@ -106,19 +109,25 @@ class StacConformanceApi(StacApi):
 
 
 class StacCollectionListApi(StacApi):
-    """Every collection as a STAC Collection."""
+    """The collections as STAC Collections; with q, bbox or datetime, those matching them."""
 
-    @extend_schema(operation_id="stac_collections", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="stac_collections",
+        parameters=COLLECTION_SEARCH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_PARAMETER},
+    )
     def get(self, request: Request) -> Response:
+        query = collection_query_parse(request.query_params)
         root = api_root(request)
-        collections = list(collection_list())
-        extents = collection_extents(user=request.user, collection_ids=[c.pk for c in collections])
-        documents = [stac_collection(c, root, extents.get(c.pk, EMPTY_EXTENT)) for c in collections]
+        found = collection_search(query, user=request.user)
+        documents = [stac_collection(collection, root, extent) for collection, extent in found]
         links = [
-            {"rel": "self", "href": f"{root.stac}collections", "type": "application/json"},
+            {"rel": "self", "href": request.build_absolute_uri(), "type": "application/json"},
             {"rel": "root", "href": root.stac, "type": "application/json"},
         ]
-        return Response({"collections": documents, "links": links})
+        return Response(
+            {"collections": documents, "links": links, "numberReturned": len(documents)}
+        )
 
 
 class StacCollectionApi(StacApi):

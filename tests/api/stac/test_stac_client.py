@@ -92,3 +92,20 @@ def test_fields_and_sortby(client):
     get = client.search(method="GET", fields="-assets,-links", sortby="-datetime", limit=3)
     first = next(iter(get.items_as_dicts()))
     assert "assets" not in first and "geometry" in first
+
+
+# --- Collection search, server-side (pystac-client warns when it has to filter itself). ---
+def test_collection_search(client, recwarn):
+    def ids(**params) -> list[str]:
+        return sorted(c.id for c in client.collection_search(**params).collections())
+
+    assert ids(q="islands") == ["pacific"]  # the description
+    assert ids(q="polar,europe") == ["europe", "polar"]
+    # Extents are single boxes: polar's (both poles) spans the globe.
+    assert ids(bbox=[5, 40, 10, 50]) == ["europe", "polar"]
+    assert ids(bbox=[179, -20, -179, -15]) == ["pacific", "polar"]  # across 180°
+    assert ids(bbox=[100, 20, 110, 30], q="europe,pacific") == []
+    assert ids(datetime="2024-03-01/2024-03-31") == ["europe", "polar"]
+    assert ids(datetime="2022-01-01/2022-12-31") == ["pacific"]
+    assert ids(q="europe", datetime="2020-01-01/2020-12-31") == []
+    assert not [w for w in recwarn if "DoesNotConformTo" in type(w.message).__name__]

@@ -162,3 +162,20 @@ def test_every_item_and_collection_validates_with_stac_validator(designed, api):
     assert len(features) == 9
     for item in features:
         stac_validate(item)
+
+
+def test_collection_search_parameters(designed, api):
+    def ids(**params):
+        response = api.get("/stac/collections", params)
+        assert response.status_code == 200, response.content
+        return [c["id"] for c in response.json()["collections"]]
+
+    assert ids() == ["europe", "pacific", "polar"]
+    assert ids(q='"CC-BY"') == ["europe"]
+    assert ids(bbox="-180,80,180,90") == ["polar"]
+    assert ids(datetime="2021-06-01") == []
+    response = api.get("/stac/collections", {"bbox": "1,2,3"})
+    assert response.status_code == 400
+    assert response.json()["description"].startswith("bbox: ")
+    conformance = api.get("/stac/conformance").json()["conformsTo"]
+    assert "https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text" in conformance
