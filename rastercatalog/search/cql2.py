@@ -27,6 +27,10 @@ from ..errors import FilterInvalid
 from .queryables import QUERYABLES
 
 LANGUAGES = ("cql2-text", "cql2-json")
+# cql2's parser recurses per nesting level: thousands of levels crash the process (a segfault,
+# not an exception), so deeper filters are refused before it sees them.
+MAX_DEPTH = 64
+MAX_LENGTH = 100_000
 KIND_BY_FIELD = {q.orm: q.kind for q in QUERYABLES.values()}
 NAME_BY_FIELD = {q.orm: name for name, q in QUERYABLES.items()}
 PYTHON_TYPES = {
@@ -43,6 +47,7 @@ def cql2_condition(expression: Any, *, language: str) -> Q:
     text); FilterInvalid says what is wrong."""
     if language not in LANGUAGES:
         raise FilterInvalid(f"filter-lang {language!r} is not supported: use one of {LANGUAGES}")
+    _check_size(expression)
     try:
         if language == "cql2-text":
             if not isinstance(expression, str):
@@ -61,11 +66,41 @@ def cql2_condition(expression: Any, *, language: str) -> Q:
         condition = StacFilterEvaluator().evaluate(tree)
     except FilterInvalid:
         raise
-    except (GEOSException, ValueError, TypeError, AssertionError, NotImplementedError) as exc:
+    except (
+        GEOSException,
+        ValueError,
+        TypeError,
+        AssertionError,
+        NotImplementedError,
+        RecursionError,
+    ) as exc:
         raise FilterInvalid(f"cannot apply this filter: {_first_line(exc)}") from exc
     if not isinstance(condition, Q):
         raise FilterInvalid("the filter is not a condition (a comparison, a predicate…)")
     return condition
+
+
+def _check_size(expression: Any) -> None:
+    """Refuse filters longer than MAX_LENGTH or nested deeper than MAX_DEPTH (without recursing)."""
+    if isinstance(expression, str):
+        if len(expression) > MAX_LENGTH:
+            raise FilterInvalid(f"the filter is longer than {MAX_LENGTH} characters")
+        depth = deepest = 0
+        for character in expression:
+            depth += (character in "([{") - (character in ")]}")
+            deepest = max(deepest, depth)
+    else:
+        deepest, stack = 0, [(expression, 1)]
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+            children = node.values() if isinstance(node, dict) else node
+            if isinstance(node, dict | list):
+                stack.extend((child, depth + 1) for child in children)
+    if deepest > MAX_DEPTH:
+        raise FilterInvalid(f"the filter is nested deeper than {MAX_DEPTH} levels")
 
 
 def _pygeofilter_form(node: Any) -> Any:

@@ -179,3 +179,18 @@ def test_collection_search_parameters(designed, api):
     assert response.json()["description"].startswith("bbox: ")
     conformance = api.get("/stac/conformance").json()["conformsTo"]
     assert "https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text" in conformance
+
+
+def test_deeply_nested_filters_are_refused_not_crashing(designed, api):
+    # cql2's parser would overflow its stack (a segfault) on thousands of levels.
+    deep = "(" * 20000 + "gsd < 1" + ")" * 20000
+    response = get(api, filter=deep)
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["description"]
+    nested: dict = {"op": "<", "args": [{"property": "gsd"}, 1]}
+    for _ in range(200):
+        nested = {"op": "not", "args": [nested]}
+    response = post(api, {"filter": nested})
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["description"]
+    assert titles(get(api, filter="((((gsd > 100))))")) == ["antarctic", "arctic_cap"]
