@@ -93,6 +93,7 @@ class RasterTilesetListApi(TileApiView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="raster_tilesets",
         summary="OGC API Tiles: the raster's tilesets",
         parameters=[RASTER_ID],
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
@@ -119,6 +120,7 @@ class RasterTilesetApi(TileApiView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="raster_tileset",
         summary="OGC API Tiles: tileset metadata and tile template",
         parameters=[RASTER_ID, TMS_PATH, *STYLE_PARAMETERS, TILE_FORMAT],
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
@@ -172,7 +174,12 @@ def _tms_url(request: Request) -> str:
 class TileMatrixSetListApi(TileApiView):
     """OGC API Tiles: the tile matrix sets tiles are served in."""
 
-    @extend_schema(tags=TAGS, summary="Tile matrix sets", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        tags=TAGS,
+        operation_id="tile_matrix_sets",
+        summary="Tile matrix sets",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         entry = {
             "id": TMS_ID,
@@ -188,6 +195,7 @@ class TileMatrixSetApi(TileApiView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="tile_matrix_set",
         summary="A tile matrix set's definition",
         parameters=[TMS_PATH],
         responses={200: OpenApiTypes.OBJECT, 404: ERRORS[404]},

@@ -36,12 +36,12 @@ urlpatterns = [
     path("aggregations", extension_views.StacAggregationsApi.as_view(), name="stac-aggregations"),
     path(
         "collections/<str:collection_id>/aggregate",
-        extension_views.StacAggregateApi.as_view(),
+        extension_views.StacCollectionAggregateApi.as_view(),
         name="stac-collection-aggregate",
     ),
     path(
         "collections/<str:collection_id>/aggregations",
-        extension_views.StacAggregationsApi.as_view(),
+        extension_views.StacCollectionAggregationsApi.as_view(),
         name="stac-collection-aggregations",
     ),
 ]

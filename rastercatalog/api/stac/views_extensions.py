@@ -85,29 +85,62 @@ class StacAggregateApi(StacApi):
         parameters=[*STAC_SEARCH_PARAMETERS, *AGGREGATE_PARAMETERS],
         responses=AGGREGATE_RESPONSES,
     )
-    def get(self, request: Request, collection_id: str | None = None) -> Response:
-        return _aggregate(request, request.query_params, from_json=False, collection=collection_id)
+    def get(self, request: Request) -> Response:
+        return _aggregate(request, request.query_params, from_json=False, collection=None)
 
     @extend_schema(
         operation_id="stac_aggregate_post",
         request=OpenApiTypes.OBJECT,
         responses=AGGREGATE_RESPONSES,
     )
-    def post(self, request: Request, collection_id: str | None = None) -> Response:
+    def post(self, request: Request) -> Response:
+        return _aggregate(request, request.data, from_json=True, collection=None)
+
+
+class StacCollectionAggregateApi(StacApi):
+    """Aggregations of one collection's items that a search matches."""
+
+    post_is_read = True
+
+    @extend_schema(
+        operation_id="stac_collection_aggregate_get",
+        parameters=[*STAC_SEARCH_PARAMETERS, *AGGREGATE_PARAMETERS],
+        responses=AGGREGATE_RESPONSES,
+    )
+    def get(self, request: Request, collection_id: str) -> Response:
+        return _aggregate(request, request.query_params, from_json=False, collection=collection_id)
+
+    @extend_schema(
+        operation_id="stac_collection_aggregate_post",
+        request=OpenApiTypes.OBJECT,
+        responses=AGGREGATE_RESPONSES,
+    )
+    def post(self, request: Request, collection_id: str) -> Response:
         return _aggregate(request, request.data, from_json=True, collection=collection_id)
+
+
+def _aggregations_list(request: Request) -> Response:
+    available = [{"name": name, "data_type": data_type} for name, data_type in AGGREGATIONS.items()]
+    links = [{"rel": "self", "href": request.build_absolute_uri(), "type": "application/json"}]
+    return Response({"aggregations": available, "links": links})
 
 
 class StacAggregationsApi(StacApi):
     """The aggregations /aggregate can compute."""
 
+    @extend_schema(operation_id="stac_aggregations", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return _aggregations_list(request)
+
+
+class StacCollectionAggregationsApi(StacApi):
+    """The aggregations a collection's /aggregate can compute."""
+
     @extend_schema(
-        operation_id="stac_aggregations", responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND}
+        operation_id="stac_collection_aggregations",
+        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
     )
-    def get(self, request: Request, collection_id: str | None = None) -> Response:
-        if collection_id is not None and collection_get(slug=collection_id) is None:
+    def get(self, request: Request, collection_id: str) -> Response:
+        if collection_get(slug=collection_id) is None:
             raise NotFound(f"no collection {collection_id!r}")
-        available = [
-            {"name": name, "data_type": data_type} for name, data_type in AGGREGATIONS.items()
-        ]
-        links = [{"rel": "self", "href": request.build_absolute_uri(), "type": "application/json"}]
-        return Response({"aggregations": available, "links": links})
+        return _aggregations_list(request)
