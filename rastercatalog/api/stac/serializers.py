@@ -132,6 +132,9 @@ def stac_collection(
             {"rel": "root", "href": root.stac, "type": JSON},
             {"rel": "parent", "href": root.stac, "type": JSON},
             {"rel": "items", "href": f"{own}/items", "type": GEOJSON},
+            {"rel": QUERYABLES_REL, "href": f"{own}/queryables", "type": "application/schema+json"},
+            {"rel": "aggregate", "href": f"{own}/aggregate", "type": JSON, "method": "GET"},
+            {"rel": "aggregations", "href": f"{own}/aggregations", "type": JSON},
             {"rel": "alternate", "href": f"{root.collections}{collection.slug}/", "type": JSON},
         ],
     }

@@ -109,3 +109,10 @@ def test_collection_search(client, recwarn):
     assert ids(datetime="2022-01-01/2022-12-31") == ["pacific"]
     assert ids(q="europe", datetime="2020-01-01/2020-12-31") == []
     assert not [w for w in recwarn if "DoesNotConformTo" in type(w.message).__name__]
+
+
+def test_queryables_through_pystac_client(client):
+    queryables = client.get_queryables()
+    assert queryables["properties"]["gsd"]["type"] == "number"
+    merged = client.get_merged_queryables(["europe", "pacific"])
+    assert {"datetime", "geometry", "collection", "proj:epsg"} <= set(merged["properties"])
