@@ -12,6 +12,7 @@ checked against each property's type, so a wrong filter is a 400 naming it, neve
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -145,8 +146,11 @@ class StacFilterEvaluator(DjangoFilterEvaluator):
 
     @handle(ast.Like)
     def like(self, node, lhs):
+        # pygeofilter's Django `like` splits on % into startswith/contains/endswith, which ignores
+        # the order of the parts and the `_` wildcard: a regular expression says exactly LIKE.
         _check_kinds(lhs, [], ("string",))
-        return super().like(node, lhs)
+        condition = Q(**{f"{lhs.name}__regex": like_regex(node.pattern)})
+        return ~condition if node.not_ else condition
 
     @handle(ast.In)
     def in_(self, node, lhs, *options):
@@ -195,6 +199,24 @@ class StacFilterEvaluator(DjangoFilterEvaluator):
     @handle(type(None))
     def open_end(self, node):
         return None  # ".." in an interval
+
+
+def like_regex(pattern: str) -> str:
+    """A CQL2 LIKE pattern (% any characters, _ one, backslash escapes) as an anchored regex."""
+    parts, escaped = ["^"], False
+    for character in pattern:
+        if escaped:
+            parts.append(re.escape(character))
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "%":
+            parts.append(".*")
+        elif character == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(character))
+    return "".join(parts) + "$"
 
 
 def _check_kinds(lhs: Any, literals: list, kinds: tuple[str, ...]) -> None:

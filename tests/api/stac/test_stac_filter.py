@@ -8,6 +8,11 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+PUBLIC_READY = [
+    "alps", "alps_east", "alps_inner", "antarctic", "arctic_cap", "fiji_cross", "fiji_west",
+    "null_island", "samoa",
+]  # fmt: skip
+
 
 def titles(response) -> list[str]:
     assert response.status_code == 200, response.content
@@ -27,6 +32,10 @@ def post(api, body):
     [
         ("gsd < 15 AND collection = 'europe'", ["alps", "alps_inner"]),
         ("title LIKE 'alps%'", ["alps", "alps_east", "alps_inner"]),
+        ("title LIKE 'alps_e%'", ["alps_east"]),  # _ is any one character
+        ("title LIKE '%east%alps%'", []),  # the order of the parts matters
+        ("title LIKE '%'", PUBLIC_READY),
+        ("title LIKE 'fiji\\_%'", ["fiji_cross", "fiji_west"]),  # an escaped _ is itself
         ("collection IN ('polar', 'nowhere')", ["antarctic", "arctic_cap"]),
         ("gsd BETWEEN 15 AND 30", ["alps_east", "fiji_cross"]),
         ('NOT (gsd < 100) AND "proj:epsg" = 4326', ["antarctic", "arctic_cap"]),
