@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -121,6 +122,13 @@ def _first_line(exc: Exception) -> str:
     return " ".join(lines[:6])[:300] or type(exc).__name__
 
 
+@dataclass(frozen=True)
+class CaseInsensitive:
+    """CASEI(property): compared with iexact, matched with iregex."""
+
+    field: F
+
+
 class StacFilterEvaluator(DjangoFilterEvaluator):
     """pygeofilter's Django evaluator over the queryables, with typed literals and CQL2 time."""
 
@@ -134,8 +142,26 @@ class StacFilterEvaluator(DjangoFilterEvaluator):
             raise FilterInvalid(f"unknown property {node.name!r}: queryables are {known}")
         return F(QUERYABLES[node.name].orm)
 
+    @handle(ast.Function)
+    def function(self, node, *arguments):
+        # CASEI(x) arrives from pygeofilter as lower(x): the only function CQL2 asks of us.
+        if node.name != "lower" or len(arguments) != 1:
+            raise FilterInvalid(f"function {node.name!r} is not supported: CASEI is")
+        (argument,) = arguments
+        if isinstance(argument, F) and KIND_BY_FIELD.get(argument.name) == "string":
+            return CaseInsensitive(argument)
+        value = argument.value if isinstance(argument, Value) else argument
+        if isinstance(value, str):
+            return Value(value.lower())
+        raise FilterInvalid("CASEI takes a text property or a string")
+
     @handle(ast.Comparison, subclasses=True)
     def comparison(self, node, lhs, rhs):
+        if isinstance(lhs, CaseInsensitive) and isinstance(rhs, Value):
+            if not isinstance(node, ast.Equal | ast.NotEqual) or not isinstance(rhs.value, str):
+                raise FilterInvalid("CASEI(property) compares with = or <> to CASEI('text')")
+            condition = Q(**{f"{lhs.field.name}__iexact": rhs.value})
+            return condition if isinstance(node, ast.Equal) else ~condition
         _check_kinds(lhs, [rhs], ("string", "number", "integer", "boolean", "datetime"))
         return super().comparison(node, *_as_datetimes(lhs, [rhs]))
 
@@ -148,8 +174,16 @@ class StacFilterEvaluator(DjangoFilterEvaluator):
     def like(self, node, lhs):
         # pygeofilter's Django `like` splits on % into startswith/contains/endswith, which ignores
         # the order of the parts and the `_` wildcard: a regular expression says exactly LIKE.
-        _check_kinds(lhs, [], ("string",))
-        condition = Q(**{f"{lhs.name}__regex": like_regex(node.pattern)})
+        insensitive = isinstance(lhs, CaseInsensitive)
+        field = lhs.field if insensitive else lhs
+        _check_kinds(field, [], ("string",))
+        pattern = node.pattern
+        if isinstance(pattern, ast.Function) and pattern.name == "lower":
+            pattern = pattern.arguments[0] if len(pattern.arguments) == 1 else None
+        if not isinstance(pattern, str):
+            raise FilterInvalid("LIKE takes a pattern string (or CASEI of one)")
+        lookup = "iregex" if insensitive else "regex"
+        condition = Q(**{f"{field.name}__{lookup}": like_regex(pattern)})
         return ~condition if node.not_ else condition
 
     @handle(ast.In)

@@ -34,6 +34,9 @@ def post(api, body):
         ("title LIKE 'alps%'", ["alps", "alps_east", "alps_inner"]),
         ("title LIKE 'alps_e%'", ["alps_east"]),  # _ is any one character
         ("title LIKE '%east%alps%'", []),  # the order of the parts matters
+        ("CASEI(title) LIKE CASEI('%ALPS_E%')", ["alps_east"]),
+        ("CASEI(title) = CASEI('SAMOA')", ["samoa"]),
+        ("CASEI(collection) <> CASEI('EUROPE') AND gsd > 100", ["antarctic", "arctic_cap"]),
         ("title LIKE '%'", PUBLIC_READY),
         ("title LIKE 'fiji\\_%'", ["fiji_cross", "fiji_west"]),  # an escaped _ is itself
         ("collection IN ('polar', 'nowhere')", ["antarctic", "arctic_cap"]),
