@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "corsheaders",
     "rastercatalog",
 ]
 
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     # Operations (rastercatalog/middleware.py): first, so it times, counts and logs what the
     # client finally gets, 503s of a database outage included.
     "rastercatalog.middleware.RequestObservationMiddleware",
+    # Cross-origin requests (rastercatalog/cors.py): before anything that may answer.
+    "rastercatalog.cors.CatalogCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -332,6 +335,14 @@ RASTERCATALOG_PUBLIC_READ = env.bool("RASTERCATALOG_PUBLIC_READ", default=True)
 # Features per page when `limit` is not given, and the most a client may ask for.
 RASTERCATALOG_SEARCH_DEFAULT_LIMIT = env.int("RASTERCATALOG_SEARCH_DEFAULT_LIMIT", default=100)
 RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", default=1000)
+
+# --- Cross-origin requests (rastercatalog/cors.py, README "CORS"). ---
+# Anonymous reads of tiles, TileJSON, WMTS/OGC API Tiles and STAC are allowed from any origin.
+# Origins listed here (https://app.example.org) may also send credentials to every route.
+RASTERCATALOG_CORS_ALLOWED_ORIGINS = env.list("RASTERCATALOG_CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = RASTERCATALOG_CORS_ALLOWED_ORIGINS
+CORS_ALLOW_CREDENTIALS = True
+CORS_EXPOSE_HEADERS = ["ETag", "Server-Timing", "X-Tile-Cache"]
 
 # --- Operations: logs, metrics, database outages (README "Operations"). ---
 # "json": one JSON object per line (rastercatalog/logs.py), with a line per request and per

@@ -49,6 +49,10 @@ class ThumbnailInvalid(ValueError):
     """The size, method or format cannot make a thumbnail; the message says which."""
 
 
+class FilterInvalid(ValueError):
+    """A STAC filter (CQL2) that does not parse, names an unknown property or compares wrongly."""
+
+
 class VectorTilesUnavailable(RuntimeError):
     """This database cannot make vector tiles; the message says why and what to do instead."""
 

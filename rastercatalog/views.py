@@ -46,6 +46,7 @@ class ViewerPage(TemplateView):
         context = super().get_context_data(**kwargs)
         context["viewer_config"] = {
             "apiRoot": reverse("raster-list").removesuffix("rasters/"),
+            "stacRoot": reverse("stac-landing"),
             "cesiumBaseUrl": static("viewer/cesium/"),
             "basemapUrl": settings.RASTERCATALOG_BASEMAP_URL,
             "basemapAttribution": settings.RASTERCATALOG_BASEMAP_ATTRIBUTION,

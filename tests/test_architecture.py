@@ -80,6 +80,9 @@ def test_no_module_is_over_300_lines(name):
         ("boto3", "rastercatalog.uploads.s3"),
         ("botocore", "rastercatalog.uploads.s3"),
         ("prometheus_client", "rastercatalog.metrics"),
+        ("corsheaders", "rastercatalog.cors"),
+        ("pygeofilter", "rastercatalog.search.cql2"),
+        ("cql2", "rastercatalog.search.cql2"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):

@@ -14,6 +14,10 @@ export function setApiRoot(root) {
   apiRoot = root.endsWith("/") ? root : `${root}/`;
 }
 export const getApiRoot = () => apiRoot;
+let stacRoot = "/stac/";
+export function setStacRoot(root) {
+  stacRoot = root.endsWith("/") ? root : `${root}/`;
+}
 
 async function errorMessage(response) {
   try {
@@ -40,6 +44,7 @@ export async function getJson(url, { signal } = {}) {
 }
 
 export const searchRasters = (params, options) => getJson(urls.searchUrl(apiRoot, params), options);
+export const aggregate = (params, options) => getJson(urls.aggregateUrl(stacRoot, params), options);
 export const listCollections = () => getJson(urls.collectionsUrl(apiRoot));
 export const listColormaps = () => getJson(urls.colormapsUrl(apiRoot));
 export const rasterFeature = (id) => getJson(urls.rasterUrl(apiRoot, id));

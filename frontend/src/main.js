@@ -18,6 +18,7 @@ const $ = (id) => document.getElementById(id);
 const configElement = $("viewer-config");
 const config = {
   apiRoot: "/api/",
+  stacRoot: "/stac/",
   cesiumBaseUrl: "/static/viewer/cesium/",
   basemapUrl: "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
   basemapAttribution: "&copy; OpenStreetMap contributors",
@@ -27,6 +28,7 @@ const config = {
 };
 config.basemapAttributionText = new DOMParser().parseFromString(config.basemapAttribution || "", "text/html").body.textContent;
 api.setApiRoot(config.apiRoot);
+api.setStacRoot(config.stacRoot);
 
 const store = openStore(window.location.search);
 mirrorInUrl(store);

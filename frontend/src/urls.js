@@ -25,6 +25,29 @@ export function searchParams(state, { limit = 200 } = {}) {
   return params;
 }
 
+// CQL2 LIKE escapes (% _ \) and CQL2 text's doubled quote.
+const likeEscape = (text) => text.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/'/g, "''");
+
+/** STAC aggregation parameters for the state's filters: acquisitions per month or year. */
+export function aggregateParams(state, interval = "month") {
+  const params = searchParams(state);
+  params.delete("limit");
+  if (params.has("collection")) {
+    params.set("collections", params.get("collection"));
+    params.delete("collection");
+  }
+  if (params.has("q")) {
+    params.set("filter", `CASEI(title) LIKE CASEI('%${likeEscape(params.get("q"))}%')`);
+    params.delete("q");
+  }
+  params.set("aggregations", "datetime_frequency");
+  params.set("datetime_frequency_interval", interval);
+  return params;
+}
+
+/** The STAC aggregation of a search, e.g. /stac/aggregate?aggregations=datetime_frequency&… */
+export const aggregateUrl = (stacRoot, params) => `${root(stacRoot)}/aggregate?${params.toString()}`;
+
 /** The raster search (a GeoJSON FeatureCollection), e.g. /api/rasters/?bbox=…&limit=100 */
 export const searchUrl = (apiRoot, params) => `${root(apiRoot)}/rasters/?${params.toString()}`;
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("rastercatalog.api.data.urls")),  # per-raster data: tiles, pixel, cog, …
     path("", include("rastercatalog.api.catalog.urls")),  # search: rasters, collections, MVT
     path("", include("rastercatalog.api.uploads.urls")),  # direct-to-S3 uploads
+    path("", include("rastercatalog.api.ogc.urls")),  # WMTS capabilities, OGC API Tiles
 ]

@@ -33,6 +33,10 @@ SORT_KEYS = {
     "resolution": SortKey("ground_resolution_m", nullable=True, kind=float),
     "distance": SortKey("distance_m", nullable=True, kind=float),  # needs a point: see search.py
     "id": SortKey("id", nullable=False, kind=int),
+    # STAC sortby's other properties (search/queryables.py); no (key, id) index: a full sort.
+    "updated": SortKey("updated", nullable=False, kind=datetime),
+    "epsg": SortKey("crs_epsg", nullable=True, kind=int),
+    "band_count": SortKey("band_count", nullable=True, kind=int),
 }
 ORDERINGS = tuple(name for key in SORT_KEYS for name in (key, f"-{key}"))
 

@@ -3,9 +3,10 @@
 // the count and the map's footprints are drawn from there.
 import * as api from "../api.js";
 import { formatValue, h } from "../dom.js";
+import { renderDateHistogram } from "../panels/dates.js";
 import { highlightResult, renderResults } from "../panels/results.js";
 import { status, withLoading } from "../panels/status.js";
-import { footprintTileUrl, searchParams } from "../urls.js";
+import { aggregateParams, footprintTileUrl, searchParams } from "../urls.js";
 
 const $ = (id) => document.getElementById(id);
 const SEARCH_KEYS = ["bbox", "polygon", "from", "to", "collection", "q"];
@@ -19,6 +20,7 @@ export function createSearch({ store, config, map2d, remember, onToggle, onZoom 
     controller?.abort();
     controller = new AbortController();
     describeArea(state);
+    dates(state, controller.signal);
     try {
       const params = searchParams(state, { limit: config.searchLimit });
       const body = await withLoading("Searching…", api.searchRasters(params, { signal: controller.signal }));
@@ -33,6 +35,24 @@ export function createSearch({ store, config, map2d, remember, onToggle, onZoom 
     }
   }
 
+  /** The acquisitions of the whole search by month, or by year when months would be too many. */
+  async function dates(state, signal) {
+    const element = $("date-histogram");
+    try {
+      let interval = "month";
+      let body = await api.aggregate(aggregateParams(state, interval), { signal });
+      let buckets = body.aggregations[0].buckets;
+      if (buckets.length > 1 && monthsBetween(buckets) > 60) {
+        interval = "year";
+        body = await api.aggregate(aggregateParams(state, interval), { signal });
+        buckets = body.aggregations[0].buckets;
+      }
+      renderDateHistogram(element, buckets, interval);
+    } catch (error) {
+      if (error.name !== "AbortError") renderDateHistogram(element, [], "month");
+    }
+  }
+
   function describeArea(state) {
     const text = state.polygon
       ? `Inside a drawn polygon (${state.polygon.length} vertices)`
@@ -41,6 +61,11 @@ export function createSearch({ store, config, map2d, remember, onToggle, onZoom 
         : "Anywhere";
     $("search-area").textContent = text;
     map2d.setArea(state.bbox, state.polygon);
+  }
+
+  function monthsBetween(buckets) {
+    const [first, last] = [buckets[0].key, buckets[buckets.length - 1].key];
+    return (Number(last.slice(0, 4)) - Number(first.slice(0, 4))) * 12 + Number(last.slice(5, 7)) - Number(first.slice(5, 7));
   }
 
   function showResults({ features, more, filters }) {

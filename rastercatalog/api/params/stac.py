@@ -6,12 +6,21 @@ A STAC search (query string, or POST body) becomes the data of RasterFilterSet p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
+from ...search.queryables import SORTABLE
 from .search import search_data_from_json
+from .stac_extensions import (
+    STAC_EXTENSION_PARAMETERS,
+    FieldsSpec,
+    stac_fields_parse,
+    stac_filter_parse,
+)
 
 STAC_SEARCH_PARAMETERS = [
     OpenApiParameter("bbox", str, description="minx,miny,maxx,maxy (minx > maxx: across 180°)"),
@@ -20,21 +29,37 @@ STAC_SEARCH_PARAMETERS = [
     OpenApiParameter("ids", str, description="Item ids, comma-separated"),
     OpenApiParameter("collections", str, description="Collection ids, comma-separated"),
     OpenApiParameter("limit", int, description="Items per page (capped)"),
-    OpenApiParameter("sortby", str, description="datetime, created, id, title or gsd; -desc/+asc"),
+    OpenApiParameter(
+        "sortby", str, description=f"{', '.join(SORTABLE)}; -desc/+asc; one field (ties by id)"
+    ),
     OpenApiParameter("token", str, description="From a next or prev link"),
+    *STAC_EXTENSION_PARAMETERS,
 ]
 
 # STAC sortby fields (with or without "properties.") -> orderings of the search.
-STAC_SORT_FIELDS = {
-    "datetime": "acquired_at",
-    "created": "created",
-    "id": "id",
-    "title": "name",
-    "gsd": "resolution",
-}
+STAC_SORT_FIELDS = SORTABLE
 # STAC names of the FilterSet's parameters, to name them in errors as the client did.
 STAC_NAMES = {"collection": "collections", "ordering": "sortby"}
-STAC_UNSUPPORTED = ("query", "filter", "filter-lang", "fields", "q")
+STAC_UNSUPPORTED = ("query", "q")
+
+
+@dataclass(frozen=True)
+class StacSearch:
+    """A parsed STAC search: the FilterSet's data, the CQL2 condition and the fields to return."""
+
+    data: dict
+    condition: Q | None = None
+    fields: FieldsSpec | None = None
+
+
+def stac_search_parse(params: Any, *, from_json: bool) -> StacSearch:
+    """A STAC search (query string, or POST body when `from_json`) with its extensions."""
+    data = stac_search_data(params, from_json=from_json)
+    return StacSearch(
+        data,
+        condition=stac_filter_parse(params, from_json=from_json),
+        fields=stac_fields_parse(params, from_json=from_json),
+    )
 
 
 def stac_search_data(params: Any, *, from_json: bool) -> dict[str, str]:

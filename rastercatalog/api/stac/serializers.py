@@ -33,7 +33,27 @@ CONFORMANCE = [
     "https://api.stacspec.org/v1.0.0/item-search#sort",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    # Filter (CQL2 text and JSON over /stac/queryables), fields, sortby on more properties.
+    "https://api.stacspec.org/v1.0.0-rc.2/item-search#filter",
+    "https://api.stacspec.org/v1.0.0-rc.2/ogcapi-features/extensions/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "https://api.stacspec.org/v1.0.0/item-search#fields",
+    "https://api.stacspec.org/v1.0.0/ogcapi-features#fields",
+    "https://api.stacspec.org/v0.3.0/aggregation",
+    # Collection search: /stac/collections?q=&bbox=&datetime=
+    "https://api.stacspec.org/v1.0.0-rc.1/collection-search",
+    "https://api.stacspec.org/v1.0.0-rc.1/collection-search#free-text",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/simple-query",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 # GDAL data type names -> the raster extension's data_type values.
@@ -66,6 +86,9 @@ def landing_page(root: ApiRoot, *, collections: list[Collection], schema_url: st
         {"rel": "data", "href": f"{stac}collections", "type": JSON},
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "GET"},
         {"rel": "search", "href": f"{stac}search", "type": GEOJSON, "method": "POST"},
+        {"rel": QUERYABLES_REL, "href": f"{stac}queryables", "type": "application/schema+json"},
+        {"rel": "aggregate", "href": f"{stac}aggregate", "type": JSON, "method": "GET"},
+        {"rel": "aggregations", "href": f"{stac}aggregations", "type": JSON},
         {
             "rel": "service-desc",
             "href": schema_url,
@@ -110,6 +133,9 @@ def stac_collection(
             {"rel": "root", "href": root.stac, "type": JSON},
             {"rel": "parent", "href": root.stac, "type": JSON},
             {"rel": "items", "href": f"{own}/items", "type": GEOJSON},
+            {"rel": QUERYABLES_REL, "href": f"{own}/queryables", "type": "application/schema+json"},
+            {"rel": "aggregate", "href": f"{own}/aggregate", "type": JSON, "method": "GET"},
+            {"rel": "aggregations", "href": f"{own}/aggregations", "type": JSON},
             {"rel": "alternate", "href": f"{root.collections}{collection.slug}/", "type": JSON},
         ],
     }

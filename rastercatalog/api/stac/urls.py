@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views as stac_views
+from . import views_extensions as extension_views
 
 urlpatterns = [
     path("", stac_views.StacLandingApi.as_view(), name="stac-landing"),
@@ -24,4 +25,23 @@ urlpatterns = [
         name="stac-item",
     ),
     path("search", stac_views.StacSearchApi.as_view(), name="stac-search"),
+    # Extensions: queryables (filter), aggregations.
+    path("queryables", extension_views.StacQueryablesApi.as_view(), name="stac-queryables"),
+    path(
+        "collections/<str:collection_id>/queryables",
+        extension_views.StacCollectionQueryablesApi.as_view(),
+        name="stac-collection-queryables",
+    ),
+    path("aggregate", extension_views.StacAggregateApi.as_view(), name="stac-aggregate"),
+    path("aggregations", extension_views.StacAggregationsApi.as_view(), name="stac-aggregations"),
+    path(
+        "collections/<str:collection_id>/aggregate",
+        extension_views.StacCollectionAggregateApi.as_view(),
+        name="stac-collection-aggregate",
+    ),
+    path(
+        "collections/<str:collection_id>/aggregations",
+        extension_views.StacCollectionAggregationsApi.as_view(),
+        name="stac-collection-aggregations",
+    ),
 ]

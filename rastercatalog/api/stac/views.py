@@ -15,21 +15,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...search.collection_search import collection_search
 from ...search.collections import (
     EMPTY_EXTENT,
     collection_extents,
     collection_get,
     collection_list,
 )
-from ...search.visible import raster_list_as_stac
+from ...search.queryables import queryables_annotate
+from ...search.visible import raster_list_as_stac, raster_list_visible
 from ..errors import stac_error_body
 from ..filters import RasterFilterSet
 from ..links import api_root
 from ..pagination import KeysetPagination
-from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, stac_search_data
+from ..params.stac import STAC_NAMES, STAC_SEARCH_PARAMETERS, StacSearch, stac_search_parse
+from ..params.stac_collections import COLLECTION_SEARCH_PARAMETERS, collection_query_parse
 from ..renderers import GeoJSONRenderer
+from .fields import fields_apply
 from .serializers import CONFORMANCE, landing_page, stac_collection, stac_item
 
+BAD_PARAMETER = OpenApiResponse(OpenApiTypes.OBJECT, description="A bad parameter, named")
 ITEM_COLLECTION = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A GeoJSON FeatureCollection of STAC Items"
 )
@@ -48,9 +53,20 @@ class StacApi(APIView):
         return response
 
 
-def _item_page(request: Request, data: dict, *, body: dict | None = None) -> Response:
+def stac_queryset(request: Request, search: StacSearch, *, as_items: bool = True):
+    """The visible rasters matching a STAC search's filter (the FilterSet's parameters aside),
+    shaped for items unless `as_items` is false."""
+    user = request.user
+    rasters = raster_list_as_stac(user=user) if as_items else raster_list_visible(user=user)
+    if search.condition is not None:
+        rasters = queryables_annotate(rasters).filter(search.condition)
+    return rasters
+
+
+def _item_page(request: Request, search: StacSearch, *, body: dict | None = None) -> Response:
     """Filter, page and serialize rasters as a STAC ItemCollection."""
-    filters = RasterFilterSet(data, queryset=raster_list_as_stac(user=request.user)).check()
+    data = search.data
+    filters = RasterFilterSet(data, queryset=stac_queryset(request, search)).check()
     paginator = KeysetPagination()
     paginator.cursor_param = "token"
     rasters = paginator.paginate_queryset(
@@ -62,7 +78,9 @@ def _item_page(request: Request, data: dict, *, body: dict | None = None) -> Res
     return Response(
         {
             "type": "FeatureCollection",
-            "features": [stac_item(raster, root) for raster in rasters],
+            "features": [
+                fields_apply(stac_item(raster, root), search.fields) for raster in rasters
+            ],
             "links": links,
             "numberReturned": len(rasters),
         },
@@ -91,19 +109,25 @@ class StacConformanceApi(StacApi):
 
 
 class StacCollectionListApi(StacApi):
-    """Every collection as a STAC Collection."""
+    """The collections as STAC Collections; with q, bbox or datetime, those matching them."""
 
-    @extend_schema(operation_id="stac_collections", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="stac_collections",
+        parameters=COLLECTION_SEARCH_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_PARAMETER},
+    )
     def get(self, request: Request) -> Response:
+        query = collection_query_parse(request.query_params)
         root = api_root(request)
-        collections = list(collection_list())
-        extents = collection_extents(user=request.user, collection_ids=[c.pk for c in collections])
-        documents = [stac_collection(c, root, extents.get(c.pk, EMPTY_EXTENT)) for c in collections]
+        found = collection_search(query, user=request.user)
+        documents = [stac_collection(collection, root, extent) for collection, extent in found]
         links = [
-            {"rel": "self", "href": f"{root.stac}collections", "type": "application/json"},
+            {"rel": "self", "href": request.build_absolute_uri(), "type": "application/json"},
             {"rel": "root", "href": root.stac, "type": "application/json"},
         ]
-        return Response({"collections": documents, "links": links})
+        return Response(
+            {"collections": documents, "links": links, "numberReturned": len(documents)}
+        )
 
 
 class StacCollectionApi(StacApi):
@@ -131,9 +155,9 @@ class StacItemListApi(StacApi):
     def get(self, request: Request, collection_id: str) -> Response:
         if collection_get(slug=collection_id) is None:
             raise NotFound(f"no collection {collection_id!r}")
-        data = stac_search_data(request.query_params, from_json=False)
-        data["collection"] = collection_id
-        return _item_page(request, data)
+        search = stac_search_parse(request.query_params, from_json=False)
+        search.data["collection"] = collection_id
+        return _item_page(request, search)
 
 
 class StacItemApi(StacApi):
@@ -157,11 +181,11 @@ class StacSearchApi(StacApi):
         operation_id="stac_search_get", parameters=STAC_SEARCH_PARAMETERS, responses=ITEM_COLLECTION
     )
     def get(self, request: Request) -> Response:
-        return _item_page(request, stac_search_data(request.query_params, from_json=False))
+        return _item_page(request, stac_search_parse(request.query_params, from_json=False))
 
     @extend_schema(
         operation_id="stac_search_post", request=OpenApiTypes.OBJECT, responses=ITEM_COLLECTION
     )
     def post(self, request: Request) -> Response:
         body = request.data
-        return _item_page(request, stac_search_data(body, from_json=True), body=dict(body))
+        return _item_page(request, stac_search_parse(body, from_json=True), body=dict(body))
