@@ -26,6 +26,7 @@ STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
     errors.StyleInvalid: status.HTTP_400_BAD_REQUEST,
     errors.ThumbnailInvalid: status.HTTP_400_BAD_REQUEST,
     errors.UploadNotReceived: status.HTTP_400_BAD_REQUEST,
+    errors.ConversionRefused: status.HTTP_400_BAD_REQUEST,
     errors.TileNotFound: status.HTTP_404_NOT_FOUND,
     errors.OutsideRaster: status.HTTP_404_NOT_FOUND,
     errors.ColormapUnknown: status.HTTP_404_NOT_FOUND,
