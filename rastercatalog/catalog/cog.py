@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import rasterio
 from rasterio.enums import ColorInterp
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.windows import Window
 from rio_cogeo.cogeo import cog_info, cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 
@@ -138,12 +140,42 @@ def cog_write(
                 quiet=progress is None,
                 progress_out=progress,
             )
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise ConversionFailed(f"disk full while writing the COG: {exc}") from exc
-            raise ConversionFailed(f"cannot write the COG: {exc}") from exc
-        except (RasterioError, ValueError, RuntimeError) as exc:
+        except (RasterioError, ValueError, RuntimeError) as exc:  # RasterioIOError is an OSError
             text = " ".join(str(exc).split())[:500]
             if "No space left" in text:
                 raise ConversionFailed(f"disk full while writing the COG: {text}") from exc
             raise ConversionFailed(f"rio-cogeo could not convert the raster: {text}") from exc
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise ConversionFailed(f"disk full while writing the COG: {exc}") from exc
+            raise ConversionFailed(f"cannot write the COG: {exc}") from exc
+
+
+def cog_pixels_differ(original: RasterSource, cog_path: Path) -> int:
+    """Count the pixels of `cog_path` that differ from `original` (values or validity).
+
+    Under an alpha of 0 nothing is visible, and GDAL's warper (which rio-cogeo reads through)
+    writes 0 there: colour values are compared where alpha > 0, the alpha band everywhere.
+    """
+    differ = 0
+    with gdal_env(original), warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(original.gdal_path) as src, rasterio.open(cog_path) as cog:
+            if (src.count, src.width, src.height) != (cog.count, cog.width, cog.height):
+                return src.count * src.width * src.height
+            alpha = [i for i, c in enumerate(src.colorinterp) if c == ColorInterp.alpha]
+            row_bytes = src.width * src.count * max(np.dtype(d).itemsize for d in src.dtypes)
+            rows = max(1, min(src.height, 64 * 2**20 // max(row_bytes, 1)))
+            for top in range(0, src.height, rows):
+                window = Window(0, top, src.width, min(rows, src.height - top))
+                a, b = src.read(window=window), cog.read(window=window)
+                a_mask, b_mask = src.read_masks(window=window), cog.read_masks(window=window)
+                if alpha:
+                    hidden = a[alpha[0]] == 0
+                    for index in range(src.count):
+                        if index != alpha[0]:
+                            a[index][hidden], b[index][hidden] = 0, 0
+                same = (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b
+                same &= a_mask == b_mask
+                differ += int(np.count_nonzero(~same.all(axis=0)))
+    return differ

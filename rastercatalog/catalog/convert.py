@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from ..errors import ConversionFailed, ConversionRefused, SourceRefused
 from ..models import Raster
-from .cog import cog_profile_choose, cog_report, cog_write
+from .cog import cog_pixels_differ, cog_profile_choose, cog_report, cog_write
 from .leases import lease_claim, lease_gave_up_reason, lease_heartbeat
 from .sources import RasterSource, source_checksum, source_resolve
 
@@ -81,12 +81,12 @@ def raster_convert_requested(*, raster: Raster, progress: TextIO | None = None) 
 
 
 def raster_convert_to_cog(
-    *, raster: Raster, compression: str = "", progress: TextIO | None = None
+    *, raster: Raster, compression: str = "", force: bool = False, progress: TextIO | None = None
 ) -> Raster:
     """Convert a ready raster to a COG and catalogue the COG; ConversionFailed says why not.
 
-    An already valid COG is left as it is (`not-needed`). Raises LeaseHeld when another live
-    process converts it.
+    An already valid COG is left as it is (`not-needed`) unless `force` (to recompress it, or
+    give it overviews). Raises LeaseHeld when another live process converts it.
     """
     compression = compression or settings.RASTERCATALOG_COG_COMPRESSION
     raster.refresh_from_db()
@@ -103,7 +103,7 @@ def raster_convert_to_cog(
         if attempt > settings.RASTERCATALOG_INGEST_MAX_ATTEMPTS:
             raise ConversionFailed(lease_gave_up_reason().replace("ingesting", "converting"))
         with lease_heartbeat(Raster, raster.pk, field="conversion_status"):
-            return _convert(raster, compression, progress)
+            return _convert(raster, compression, force, progress)
     except (ConversionFailed, ConversionRefused) as exc:
         _record_failure(raster, str(exc))
         raise
@@ -115,8 +115,8 @@ def raster_convert_to_cog(
         raise ConversionFailed(reason) from exc
 
 
-def _convert(raster: Raster, compression: str, progress: TextIO | None) -> Raster:
-    if raster.is_cog:
+def _convert(raster: Raster, compression: str, force: bool, progress: TextIO | None) -> Raster:
+    if raster.is_cog and not force:
         _update(raster, conversion_status=Status.NOT_NEEDED, conversion_error="")
         return raster
     try:
@@ -147,6 +147,11 @@ def _convert(raster: Raster, compression: str, progress: TextIO | None) -> Raste
         if not report.is_valid:
             raise ConversionFailed(
                 "rio-cogeo wrote a file that is not a valid COG: " + "; ".join(report.errors)
+            )
+        if profile.lossless and (changed := cog_pixels_differ(source, scratch)):
+            raise ConversionFailed(
+                f"rio-cogeo changed {changed} pixel(s) of a lossless conversion (a pixel that is "
+                "nodata in some bands only, which GDAL's warper cannot keep): the original is kept"
             )
         cog_checksum, cog_size = source_checksum(written)
         twin = Raster.objects.filter(checksum_sha256=cog_checksum).exclude(pk=raster.pk).first()
