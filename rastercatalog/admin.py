@@ -8,13 +8,12 @@ from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
 from .catalog.cog_validation import raster_revalidate_cog
+from .catalog.convert import raster_convert_requested
 from .catalog.ingest import (
     IngestError,
     raster_create_pending,
     raster_ingest,
 )
-from .catalog.convert import raster_convert_requested
-from .catalog.leases import LeaseHeld
 from .dispatch import (
     ingest_runs_on_worker,
     raster_convert_dispatched,
@@ -26,7 +25,6 @@ from .forms import RasterIngestForm
 from .models import Band, Collection, Raster
 from .search.visible import raster_footprints_geojson
 from .uploads.local import upload_discard, upload_save
-
 
 COG_CONVERSION_FIELDS = ["conversion_status", "conversion_error", "original_uri"]
 COG_CONVERSION_FIELDS += ["original_checksum_sha256", "conversion_profile"]
@@ -269,13 +267,12 @@ class RasterAdmin(LeafletGeoAdmin):
     def convert_to_cog_selected(self, request, queryset) -> None:
         outcomes: dict[str, int] = {}
         for raster in queryset:
-            try:
-                raster_convert_dispatched(raster=raster)
-            except LeaseHeld:
-                pass  # being converted already: its status says so
+            raster_convert_dispatched(raster=raster)
             raster.refresh_from_db()
             outcomes[raster.conversion_status] = outcomes.get(raster.conversion_status, 0) + 1
             if raster.conversion_status == Raster.ConversionStatus.FAILED:
                 messages.error(request, f"{raster.name}: {raster.conversion_error}")
-        summary = ", ".join(f"{count} {status or 'unchanged'}" for status, count in outcomes.items())
+        summary = ", ".join(
+            f"{count} {status or 'unchanged'}" for status, count in outcomes.items()
+        )
         messages.info(request, f"Conversion to COG: {summary or 'nothing selected'}.")

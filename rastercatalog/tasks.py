@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .catalog.ingest import IngestError, raster_ingest
 from .catalog.convert import raster_convert_requested
+from .catalog.ingest import IngestError, raster_ingest
 from .catalog.leases import LeaseHeld, conversions_recover, leases_recover
 from .models import Raster
 from .uploads.local import upload_discard
@@ -32,10 +32,7 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
     if not result.created:
         upload_discard(raster.uri)  # an upload of bytes already catalogued is not kept twice
     else:
-        try:
-            raster_convert_requested(raster=result.raster)  # when asked for with the upload
-        except LeaseHeld:
-            pass  # a recovered conversion already runs elsewhere
+        raster_convert_requested(raster=result.raster)  # when asked for with the upload
     return {
         "raster": result.raster.pk,
         "status": "ingested" if result.created else "already present",
@@ -82,8 +79,9 @@ def raster_convert_task(raster_id: int) -> dict:
     raster = Raster.objects.filter(pk=raster_id).first()
     if raster is None:
         return {"raster": raster_id, "status": "gone"}
-    try:
-        raster = raster_convert_requested(raster=raster)
-    except LeaseHeld:
-        return {"raster": raster_id, "status": "skipped", "reason": "another worker has it"}
-    return {"raster": raster_id, "conversion": raster.conversion_status, "error": raster.conversion_error}
+    raster = raster_convert_requested(raster=raster)
+    return {
+        "raster": raster_id,
+        "conversion": raster.conversion_status,
+        "error": raster.conversion_error,
+    }

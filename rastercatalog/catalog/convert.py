@@ -32,7 +32,7 @@ from django.utils import timezone
 from ..errors import ConversionFailed, ConversionRefused, SourceRefused
 from ..models import Raster
 from .cog import cog_pixels_differ, cog_profile_choose, cog_report, cog_write
-from .leases import lease_claim, lease_gave_up_reason, lease_heartbeat
+from .leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
 from .sources import RasterSource, source_checksum, source_resolve
 
 logger = logging.getLogger(__name__)
@@ -68,12 +68,18 @@ def raster_convert_now(
 
 
 def raster_convert_requested(*, raster: Raster, progress: TextIO | None = None) -> Raster:
-    """Run the conversion a request left pending on `raster` (after its ingestion); else nothing."""
+    """Run the conversion a request left pending on `raster` (after its ingestion); else nothing.
+
+    A failure is recorded on the row, not raised; another process converting it is left alone.
+    """
     if raster.conversion_status != Status.PENDING:
         return raster
     compression = (raster.conversion_profile or {}).get("compression", "")
     try:
         return raster_convert_to_cog(raster=raster, compression=compression, progress=progress)
+    except LeaseHeld:
+        logger.info("raster %s is being converted by another process", raster.pk)
+        return raster
     except (ConversionFailed, ConversionRefused) as exc:
         logger.warning("raster %s stays on its original: %s", raster.pk, exc)
         raster.refresh_from_db()
@@ -91,7 +97,9 @@ def raster_convert_to_cog(
     compression = compression or settings.RASTERCATALOG_COG_COMPRESSION
     raster.refresh_from_db()
     if raster.status != Raster.Status.READY:
-        raise ConversionRefused(f"raster {raster.pk} is {raster.status}, not ready: ingest it first")
+        raise ConversionRefused(
+            f"raster {raster.pk} is {raster.status}, not ready: ingest it first"
+        )
     attempt = lease_claim(
         Raster,
         raster.pk,
@@ -185,7 +193,9 @@ def _convert(raster: Raster, compression: str, force: bool, progress: TextIO | N
 
 def _scratch_dir(source: RasterSource) -> Path:
     """Where the COG is written first: beside a local original (so the rename is atomic)."""
-    directory = source.local_path.parent if source.kind == "local" else settings.RASTERCATALOG_COG_DIR
+    directory = (
+        source.local_path.parent if source.kind == "local" else settings.RASTERCATALOG_COG_DIR
+    )
     try:
         Path(directory).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -224,7 +234,9 @@ def _place(scratch: Path, source: RasterSource, name: str) -> str:
         try:
             object_upload(scratch, bucket, cog_key)
         except Exception as exc:  # boto3's errors: credentials, bucket policy, network
-            raise ConversionFailed(f"cannot upload the COG to s3://{bucket}/{cog_key}: {exc}") from exc
+            raise ConversionFailed(
+                f"cannot upload the COG to s3://{bucket}/{cog_key}: {exc}"
+            ) from exc
         return f"s3://{bucket}/{cog_key}"
     final = scratch.parent / name
     os.replace(scratch, final)
@@ -249,4 +261,3 @@ def _record_failure(raster: Raster, reason: str) -> None:
         updated=timezone.now(),
     )
     raster.conversion_status, raster.conversion_error = Status.FAILED, reason
-

@@ -4,40 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rastercatalog', '0004_leases'),
+        ("rastercatalog", "0004_leases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='raster',
-            name='conversion_error',
-            field=models.TextField(blank=True, help_text='Why conversion failed, in words'),
+            model_name="raster",
+            name="conversion_error",
+            field=models.TextField(blank=True, help_text="Why conversion failed, in words"),
         ),
         migrations.AddField(
-            model_name='raster',
-            name='conversion_profile',
-            field=models.JSONField(blank=True, default=dict, help_text='Compression and options the COG was written with'),
+            model_name="raster",
+            name="conversion_profile",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Compression and options the COG was written with",
+            ),
         ),
         migrations.AddField(
-            model_name='raster',
-            name='conversion_status',
-            field=models.CharField(blank=True, choices=[('', 'not asked'), ('pending', 'conversion queued'), ('processing', 'converting'), ('converted', 'converted to COG'), ('not-needed', 'already a COG'), ('failed', 'conversion failed')], default='', max_length=12),
+            model_name="raster",
+            name="conversion_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "not asked"),
+                    ("pending", "conversion queued"),
+                    ("processing", "converting"),
+                    ("converted", "converted to COG"),
+                    ("not-needed", "already a COG"),
+                    ("failed", "conversion failed"),
+                ],
+                default="",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='raster',
-            name='original_checksum_sha256',
-            field=models.CharField(blank=True, db_index=True, help_text='sha256 of the file before conversion', max_length=64),
+            model_name="raster",
+            name="original_checksum_sha256",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="sha256 of the file before conversion",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='raster',
-            name='original_uri',
-            field=models.CharField(blank=True, help_text='The file before conversion to a COG', max_length=2048),
+            model_name="raster",
+            name="original_uri",
+            field=models.CharField(
+                blank=True, help_text="The file before conversion to a COG", max_length=2048
+            ),
         ),
         migrations.AddField(
-            model_name='upload',
-            name='to_cog',
-            field=models.BooleanField(default=False, help_text='Convert to a COG once ingested'),
+            model_name="upload",
+            name="to_cog",
+            field=models.BooleanField(default=False, help_text="Convert to a COG once ingested"),
         ),
     ]

@@ -62,10 +62,7 @@ def upload_ingest(*, upload_id: str) -> Upload | None:
     object_delete(upload.bucket, upload.key)
     if upload.to_cog and result.created:
         raster.refresh_from_db()  # on its final key: the COG is written beside it
-        try:
-            raster_convert_now(raster=raster)
-        except LeaseHeld:
-            pass  # a recovered conversion of this raster runs on another worker
+        raster_convert_now(raster=raster)
     return _finish(upload, Upload.Status.READY, raster=raster)
 
 

@@ -219,7 +219,8 @@ def test_not_enough_free_space_is_refused_before_writing(write_raster, monkeypat
     path = write_raster("ramp.tif", striped)
     raster = raster_ingest(uri=str(path), trusted=True).raster
     monkeypatch.setattr(
-        "rastercatalog.catalog.convert.shutil.disk_usage", lambda _: shutil._ntuple_diskusage(1, 1, 0)
+        "rastercatalog.catalog.convert.shutil.disk_usage",
+        lambda _: shutil._ntuple_diskusage(1, 1, 0),
     )
     raster = raster_convert_now(raster=raster)
     assert raster.conversion_status == "failed"

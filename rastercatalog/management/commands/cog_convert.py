@@ -48,7 +48,9 @@ class Command(BaseCommand):
             rasters = rasters.filter(pk__in=options["ids"])
             missing = set(options["ids"]) - set(rasters.values_list("pk", flat=True))
             if missing:
-                raise CommandError(f"no ready raster with id {', '.join(map(str, sorted(missing)))}")
+                raise CommandError(
+                    f"no ready raster with id {', '.join(map(str, sorted(missing)))}"
+                )
         elif not options["all"] and not options["collection"]:
             raise CommandError("nothing to convert: give raster ids, --collection SLUG or --all")
         if options["collection"]:
