@@ -68,7 +68,10 @@ class Command(BaseCommand):
                 kind, message = self._one(raster, options, queued)
                 counts[kind] += 1
                 style = self.style.ERROR if kind == "failed" else self.style.SUCCESS
-                bar.write(style(f"{kind:>10}  raster {raster.pk} ({raster.name}): {message}"))
+                with tqdm.external_write_mode(file=sys.stderr):
+                    self.stdout.write(
+                        style(f"{kind:>10}  raster {raster.pk} ({raster.name}): {message}")
+                    )
                 bar.update(1)
         self.stdout.write("summary: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
         if counts["failed"]:
