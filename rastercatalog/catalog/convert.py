@@ -55,6 +55,7 @@ def raster_conversion_request(*, raster: Raster, compression: str = "") -> None:
         conversion_status=Status.PENDING,
         conversion_error="",
         conversion_profile={"compression": compression},
+        updated=timezone.now(),  # the recovery sweep's clock for a lost message
     )
     raster.refresh_from_db()
 

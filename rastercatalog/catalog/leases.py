@@ -154,6 +154,7 @@ def conversions_recover(*, now=None) -> list[int]:
     """Rasters whose COG conversion lost its worker: ids to queue again; failed after too many.
 
     The raster itself stays `ready` on its original meanwhile: only the conversion is retried.
+    Conversions `pending` for RASTERCATALOG_PENDING_REQUEUE_SECONDS are returned too.
     """
     now = now or timezone.now()
     stale = Q(heartbeat_at__lt=_stale_before(now)) | Q(
@@ -173,4 +174,9 @@ def conversions_recover(*, now=None) -> list[int]:
     )
     for pk in again:
         logger.warning("conversion of raster %s lost its worker: queued again", pk)
-    return again
+    # Waiting too long for a worker: its message may be lost (as for pending rasters above).
+    waited = now - timedelta(seconds=settings.RASTERCATALOG_PENDING_REQUEUE_SECONDS)
+    lost = Raster.objects.filter(status="ready", conversion_status="pending", updated__lt=waited)
+    lost_ids = list(lost.values_list("pk", flat=True))
+    Raster.objects.filter(pk__in=lost_ids).update(updated=now)
+    return sorted(set(again) | set(lost_ids))

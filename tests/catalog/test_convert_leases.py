@@ -87,3 +87,10 @@ def test_a_pending_row_asked_to_convert_is_converted_after_ingestion(write_raste
     assert outcome["status"] == "ingested"
     pending.refresh_from_db()
     assert pending.conversion_status == "converted" and pending.original_uri == str(path)
+
+
+def test_a_conversion_waiting_too_long_is_queued_again(raster, settings):
+    stamp = timezone.now() - timedelta(seconds=settings.RASTERCATALOG_PENDING_REQUEUE_SECONDS + 5)
+    Raster.objects.filter(pk=raster.pk).update(conversion_status="pending", updated=stamp)
+    assert conversions_recover() == [raster.pk]
+    assert conversions_recover() == []  # touched: not queued again at once
