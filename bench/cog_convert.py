@@ -80,9 +80,8 @@ def main() -> int:
     if convert["code"] != 0:
         raise SystemExit(f"cog_convert failed: {convert['stdout']} {convert['stderr'][-2000:]}")
     after = _measured([*tiles, "--label", "after"], env=env)
-    for step in (after,):
-        if step["code"] != 0:
-            raise SystemExit(f"tiles failed: {step['stdout']} {step['stderr'][-3000:]}")
+    if after["code"] != 0:
+        raise SystemExit(f"tiles failed: {after['stdout']} {after['stderr'][-3000:]}")
     cog = next(directory.glob("*.cog.tif"))
     rate_before, rate_after = (
         json.loads(s["stdout"].strip().splitlines()[-1]) for s in (before, after)
