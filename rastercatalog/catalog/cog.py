@@ -137,6 +137,9 @@ def cog_write(
                 config=config,
                 forward_band_tags=True,
                 forward_ns_tags=True,
+                # Never in memory: rio-cogeo's default holds up to 120 Mpx per band in RAM. The
+                # intermediate file goes beside `destination`.
+                in_memory=False,
                 quiet=progress is None,
                 progress_out=progress,
             )
@@ -165,7 +168,7 @@ def cog_pixels_differ(original: RasterSource, cog_path: Path) -> int:
                 return src.count * src.width * src.height
             alpha = [i for i, c in enumerate(src.colorinterp) if c == ColorInterp.alpha]
             row_bytes = src.width * src.count * max(np.dtype(d).itemsize for d in src.dtypes)
-            rows = max(1, min(src.height, 64 * 2**20 // max(row_bytes, 1)))
+            rows = max(1, min(src.height, 16 * 2**20 // max(row_bytes, 1)))
             for top in range(0, src.height, rows):
                 window = Window(0, top, src.width, min(rows, src.height - top))
                 a, b = src.read(window=window), cog.read(window=window)

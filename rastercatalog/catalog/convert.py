@@ -20,12 +20,12 @@ import contextlib
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
@@ -38,9 +38,9 @@ from .sources import RasterSource, source_checksum, source_resolve
 logger = logging.getLogger(__name__)
 
 Status = Raster.ConversionStatus
-# Room a conversion needs where it writes, as a multiple of the original's size: the COG with its
-# overviews (a third more) and rio-cogeo's intermediate file.
-FREE_SPACE_FACTOR = 2.5
+# Room a conversion needs where it writes: rio-cogeo's intermediate file (uncompressed pixels and
+# overviews, a third more) beside the COG, and the COG itself (taken as the original's size).
+INTERMEDIATE_FACTOR = 1.4
 
 
 def to_cog_requested(value: bool | None) -> bool:
@@ -147,7 +147,7 @@ def _convert(raster: Raster, compression: str, force: bool, progress: TextIO | N
         )
     profile = cog_profile_choose(source, compression=compression)
     scratch_dir = _scratch_dir(source)
-    _check_free_space(scratch_dir, raster.size_bytes or 0)
+    _check_free_space(scratch_dir, raster)
     scratch = scratch_dir / f".{uuid.uuid4().hex}.cog.tmp.tif"
     try:
         cog_write(source, destination=scratch, profile=profile, progress=progress)
@@ -208,19 +208,18 @@ def _scratch_dir(source: RasterSource) -> Path:
     return Path(directory)
 
 
-def _check_free_space(directory: Path, original_size: int) -> None:
-    needed = int(original_size * FREE_SPACE_FACTOR)
+def _check_free_space(directory: Path, raster: Raster) -> None:
+    try:
+        itemsize = np.dtype(raster.dtype).itemsize
+    except TypeError:
+        itemsize = 8
+    pixels = (raster.width or 0) * (raster.height or 0) * (raster.band_count or 0) * itemsize
+    needed = int(pixels * INTERMEDIATE_FACTOR) + (raster.size_bytes or 0)
     free = shutil.disk_usage(directory).free
     if free < needed:
         raise ConversionFailed(
             f"not enough free disk space in {directory} to convert: about {needed // 2**20} MiB "
             f"needed, {free // 2**20} MiB free"
-        )
-    # rio-cogeo's intermediate file goes to the system's temporary directory.
-    tmp = Path(tempfile.gettempdir())
-    if shutil.disk_usage(tmp).free < original_size:
-        raise ConversionFailed(
-            f"not enough free disk space in {tmp} (TMPDIR) for rio-cogeo's intermediate file"
         )
 
 
