@@ -100,6 +100,7 @@ bench: venv
 	$(PY) bench/ingest.py
 	$(PY) bench/tiles.py
 	$(PY) bench/search.py
+	$(PY) bench/cog_convert.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/demo .pytest_cache

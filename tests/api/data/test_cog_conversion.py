@@ -96,8 +96,12 @@ def test_tiles_follow_the_cog(api, striped_tif, kind, monkeypatch, settings, tmp
         assert feature["checksum_sha256"] == raster.checksum_sha256
 
 
-def test_the_cog_alone_serves_tiles(api, striped_tif):
+def test_the_cog_alone_serves_tiles_and_coarser_zooms(api, striped_tif):
     raster = raster_ingest(uri=str(striped_tif), trusted=True).raster
+    before = api.get(f"/api/rasters/{raster.pk}/tilejson.json").json()
     raster_convert_to_cog(raster=raster)
     striped_tif.unlink()  # the read path is the COG now
     assert _tile(api, raster).status_code == 200
+    after = api.get(f"/api/rasters/{raster.pk}/tilejson.json").json()
+    assert after["minzoom"] < before["minzoom"]  # its overviews serve coarser zooms
+    assert after["maxzoom"] == before["maxzoom"]
