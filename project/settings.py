@@ -312,7 +312,7 @@ RASTERCATALOG_INGEST_TO_COG = env.bool("RASTERCATALOG_INGEST_TO_COG", default=Fa
 # deflate (lossless, with a predictor); jpeg or webp (lossy, RGB uint8 only) when asked for.
 RASTERCATALOG_COG_COMPRESSION = env.str("RASTERCATALOG_COG_COMPRESSION", default="deflate")
 # COGs of http(s) originals (nowhere to write beside them) and the scratch space of S3 ones.
-RASTERCATALOG_COG_DIR = Path(env.str("RASTERCATALOG_COG_DIR", default=str(MEDIA_ROOT / "cogs")))
+RASTERCATALOG_COG_DIR = Path(env.str("RASTERCATALOG_COG_DIR", default="") or MEDIA_ROOT / "cogs")
 
 # `celery beat` (docker-compose.yml's beat service) deletes abandoned staging objects hourly.
 CELERY_BEAT_SCHEDULE = (
