@@ -173,23 +173,36 @@ def _convert(raster: Raster, compression: str, force: bool, progress: TextIO | N
         with contextlib.suppress(FileNotFoundError):
             scratch.unlink()
     profile_record = profile.as_dict() | {"seconds": round(time.monotonic() - started, 3)}
-    _update(
-        raster,
-        original_uri=raster.original_uri or raster.uri,
-        original_checksum_sha256=raster.original_checksum_sha256 or raster.checksum_sha256,
-        uri=cog_uri,
-        checksum_sha256=cog_checksum,
-        size_bytes=cog_size,
-        is_cog=report.is_valid,
-        cog_errors=report.errors,
-        cog_warnings=report.warnings,
-        cog_info=report.info,
-        conversion_status=Status.CONVERTED,
-        conversion_error="",
-        conversion_profile=profile_record,
-    )
+    with _removed_on_failure(cog_uri):
+        _update(
+            raster,
+            original_uri=raster.original_uri or raster.uri,
+            original_checksum_sha256=raster.original_checksum_sha256 or raster.checksum_sha256,
+            uri=cog_uri,
+            checksum_sha256=cog_checksum,
+            size_bytes=cog_size,
+            is_cog=report.is_valid,
+            cog_errors=report.errors,
+            cog_warnings=report.warnings,
+            cog_info=report.info,
+            conversion_status=Status.CONVERTED,
+            conversion_error="",
+            conversion_profile=profile_record,
+        )
     logger.info("raster %s converted to COG %s", raster.pk, cog_uri)
     return raster
+
+
+@contextlib.contextmanager
+def _removed_on_failure(cog_uri: str):
+    """Remove a placed local COG if the row cannot be pointed at it (an S3 one is left)."""
+    try:
+        yield
+    except ConversionFailed:
+        if "://" not in cog_uri:
+            with contextlib.suppress(FileNotFoundError):
+                Path(cog_uri).unlink()
+        raise
 
 
 def _scratch_dir(source: RasterSource) -> Path:
@@ -245,7 +258,16 @@ def _place(scratch: Path, source: RasterSource, name: str) -> str:
 
 def _update(raster: Raster, **fields) -> None:
     fields |= {"heartbeat_at": None, "attempts": 0, "updated": timezone.now()}
-    Raster.objects.filter(pk=raster.pk).update(**fields)
+    # Only the row as this conversion read it: a re-ingestion meanwhile (status no longer ready,
+    # or other bytes) wins, and this conversion fails rather than overwrite it.
+    same_row = {"status": Raster.Status.READY, "checksum_sha256": raster.checksum_sha256}
+    updated = Raster.objects.filter(
+        pk=raster.pk, conversion_status=Status.PROCESSING, **same_row
+    ).update(**fields)
+    if not updated:
+        raise ConversionFailed(
+            "the raster was re-ingested or changed while it was converted: convert it again"
+        )
     for key, value in fields.items():
         setattr(raster, key, value)
 

@@ -292,3 +292,21 @@ def test_a_pixel_nodata_in_one_band_only_fails_the_conversion(write_raster, stri
     assert "changed 1 pixel(s)" in raster.conversion_error
     assert Raster.objects.get(pk=raster.pk).uri == str(path)
     assert sorted(p.name for p in path.parent.iterdir()) == ["bands.tif"]
+
+
+def test_a_reingestion_during_the_conversion_wins(write_raster, striped, monkeypatch):
+    path = write_raster("ramp.tif", striped)
+    raster = raster_ingest(uri=str(path), trusted=True).raster
+    real_write = cog_module.cog_write
+
+    def write_then_reingest_claims(*args, **kwargs):
+        real_write(*args, **kwargs)
+        Raster.objects.filter(pk=raster.pk).update(status="processing")  # what a claim does
+
+    monkeypatch.setattr("rastercatalog.catalog.convert.cog_write", write_then_reingest_claims)
+    raster = raster_convert_now(raster=raster)
+    assert raster.conversion_status == "failed"
+    assert "re-ingested or changed while it was converted" in raster.conversion_error
+    row = Raster.objects.get(pk=raster.pk)
+    assert row.uri == str(path) and row.original_uri == ""
+    assert sorted(p.name for p in path.parent.iterdir()) == ["ramp.tif"]  # no orphan COG
