@@ -108,6 +108,7 @@ bench: venv
 	$(PY) bench/ingest.py
 	$(PY) bench/tiles.py
 	$(PY) bench/search.py
+	$(PY) bench/cog_convert.py
 
 # Memory under load: 50 keep-alive clients for 3 minutes (README, "Memory").
 soak: venv

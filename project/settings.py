@@ -311,6 +311,14 @@ RASTERCATALOG_PENDING_REQUEUE_SECONDS = env.float(
     "RASTERCATALOG_PENDING_REQUEUE_SECONDS", default=900
 )
 
+# --- Conversion to COG on ingestion (catalog/convert.py). ---
+# The default of the per-request "convert to COG" option (admin, API, `manage.py ingest --to-cog`).
+RASTERCATALOG_INGEST_TO_COG = env.bool("RASTERCATALOG_INGEST_TO_COG", default=False)
+# deflate (lossless, with a predictor); jpeg or webp (lossy, RGB uint8 only) when asked for.
+RASTERCATALOG_COG_COMPRESSION = env.str("RASTERCATALOG_COG_COMPRESSION", default="deflate")
+# COGs of http(s) originals (nowhere to write beside them) and the scratch space of S3 ones.
+RASTERCATALOG_COG_DIR = Path(env.str("RASTERCATALOG_COG_DIR", default="") or MEDIA_ROOT / "cogs")
+
 # `celery beat` (docker-compose.yml's beat service) deletes abandoned staging objects hourly.
 CELERY_BEAT_SCHEDULE = (
     {"uploads-cleanup": {"task": "rastercatalog.uploads_cleanup", "schedule": 3600.0}}

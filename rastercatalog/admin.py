@@ -8,6 +8,7 @@ from django.urls import reverse
 from leaflet.admin import LeafletGeoAdmin
 
 from .catalog.cog_validation import raster_revalidate_cog
+from .catalog.convert import raster_convert_requested
 from .catalog.ingest import (
     IngestError,
     raster_create_pending,
@@ -15,6 +16,7 @@ from .catalog.ingest import (
 )
 from .dispatch import (
     ingest_runs_on_worker,
+    raster_convert_dispatched,
     raster_ingest_later,
     raster_reingest_dispatched,
     worker_available,
@@ -23,6 +25,9 @@ from .forms import RasterIngestForm
 from .models import Band, Collection, Raster
 from .search.visible import raster_footprints_geojson
 from .uploads.local import upload_discard, upload_save
+
+COG_CONVERSION_FIELDS = ["conversion_status", "conversion_error", "original_uri"]
+COG_CONVERSION_FIELDS += ["original_checksum_sha256", "conversion_profile"]
 
 
 @admin.register(Collection)
@@ -70,16 +75,18 @@ class RasterAdmin(LeafletGeoAdmin):
         "dtype",
         "band_count",
         "is_cog",
+        "conversion_status",
         "crs_epsg",
         "acquired_at",
         "created",
     ]
     list_filter = ["status", "visibility", "collection", "is_cog", "dtype", "band_count"]
+    list_filter += ["conversion_status"]
     raw_id_fields = ["owner"]
     search_fields = ["name", "=checksum_sha256", "uri"]
     date_hierarchy = "created"
     list_select_related = ["collection"]
-    actions = ["reingest_selected", "revalidate_cog_selected"]
+    actions = ["reingest_selected", "revalidate_cog_selected", "convert_to_cog_selected"]
     inlines = [BandInline]
     readonly_fields = [
         "uri",
@@ -104,6 +111,7 @@ class RasterAdmin(LeafletGeoAdmin):
         "is_cog",
         "cog_errors",
         "cog_warnings",
+        *COG_CONVERSION_FIELDS,
         "created",
         "updated",
     ]
@@ -136,6 +144,7 @@ class RasterAdmin(LeafletGeoAdmin):
                 "classes": ["collapse"],
             },
         ),
+        ("Conversion to COG", {"fields": COG_CONVERSION_FIELDS}),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 
@@ -160,7 +169,8 @@ class RasterAdmin(LeafletGeoAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["upload", "uri", "name", "collection"]})]
+            fields = ["upload", "uri", "name", "collection", "to_cog", "cog_compression"]
+            return [(None, {"fields": fields})]
         return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -181,6 +191,8 @@ class RasterAdmin(LeafletGeoAdmin):
             name=form.cleaned_data["name"],
             collection=form.cleaned_data["collection"],
             trusted=bool(upload),
+            to_cog=form.cleaned_data["to_cog"],
+            cog_compression=form.cleaned_data["cog_compression"],
         )
         obj.pk = pending.pk
         obj.refresh_from_db()
@@ -201,8 +213,11 @@ class RasterAdmin(LeafletGeoAdmin):
             request._rastercatalog_existing = result.raster
             if upload:
                 upload_discard(uri)
-        else:
-            obj.refresh_from_db()
+            return
+        converted = raster_convert_requested(raster=result.raster)
+        if converted.conversion_status == Raster.ConversionStatus.FAILED:
+            messages.error(request, f"Catalogued, but not converted: {converted.conversion_error}")
+        obj.refresh_from_db()
 
     def response_add(self, request, obj, post_url_continue=None):
         existing = getattr(request, "_rastercatalog_existing", None)
@@ -247,3 +262,17 @@ class RasterAdmin(LeafletGeoAdmin):
             except IngestError as exc:
                 messages.error(request, f"{raster.name}: {exc.reason}")
         messages.info(request, f"{queryset.count()} checked: {valid} valid COGs.")
+
+    @admin.action(description="Convert selected rasters to COG", permissions=["change"])
+    def convert_to_cog_selected(self, request, queryset) -> None:
+        outcomes: dict[str, int] = {}
+        for raster in queryset:
+            raster_convert_dispatched(raster=raster)
+            raster.refresh_from_db()
+            outcomes[raster.conversion_status] = outcomes.get(raster.conversion_status, 0) + 1
+            if raster.conversion_status == Raster.ConversionStatus.FAILED:
+                messages.error(request, f"{raster.name}: {raster.conversion_error}")
+        summary = ", ".join(
+            f"{count} {status or 'unchanged'}" for status, count in outcomes.items()
+        )
+        messages.info(request, f"Conversion to COG: {summary or 'nothing selected'}.")

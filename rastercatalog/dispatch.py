@@ -12,9 +12,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from .catalog.convert import (
+    raster_conversion_request,
+    raster_convert_now,
+    raster_convert_requested,
+    to_cog_requested,
+)
 from .catalog.ingest import IngestError, raster_create_pending, raster_ingest, raster_reingest
 from .models import Collection, Raster
-from .tasks import raster_ingest_pending_task, upload_ingest_task
+from .tasks import raster_convert_task, raster_ingest_pending_task, upload_ingest_task
 from .uploads.local import upload_discard
 
 
@@ -64,13 +70,23 @@ class UploadOutcome:
 
 
 def raster_ingest_uploaded(
-    *, path: Path, size: int, name: str = "", collection: Collection | None = None
+    *,
+    path: Path,
+    size: int,
+    name: str = "",
+    collection: Collection | None = None,
+    to_cog: bool | None = None,
 ) -> UploadOutcome:
-    """Catalogue an uploaded file: on the worker above RASTERCATALOG_ASYNC_UPLOAD_BYTES, else here."""
+    """Catalogue an uploaded file: on the worker above RASTERCATALOG_ASYNC_UPLOAD_BYTES, else here.
+
+    `to_cog`: convert it to a COG once catalogued (a failure leaves it on the original, with why);
+    None: RASTERCATALOG_INGEST_TO_COG decides.
+    """
+    to_cog = to_cog_requested(to_cog)
     # Trusted: this server wrote the file under the upload directory; no user path is involved.
     if ingest_runs_on_worker(received_bytes=size):
         pending = raster_create_pending(
-            uri=str(path), name=name, collection=collection, trusted=True
+            uri=str(path), name=name, collection=collection, trusted=True, to_cog=to_cog
         )
         raster_ingest_later(pending)
         return UploadOutcome(pending, created=True, queued=True)
@@ -81,4 +97,19 @@ def raster_ingest_uploaded(
         raise
     if not result.created:
         upload_discard(path)
+    elif to_cog:
+        raster_convert_now(raster=result.raster)
     return UploadOutcome(result.raster, created=result.created, queued=False)
+
+
+def raster_convert_dispatched(*, raster: Raster, compression: str = "") -> bool:
+    """Convert `raster` to a COG on the worker when there is one (True: queued), else here (False).
+
+    Here, a failure is recorded on the row (`conversion_status`, `conversion_error`), not raised.
+    """
+    raster_conversion_request(raster=raster, compression=compression)
+    if worker_available():
+        transaction.on_commit(lambda: raster_convert_task.delay(raster.pk))
+        return True
+    raster_convert_requested(raster=raster)
+    return False

@@ -88,3 +88,11 @@ class IngestInternalError(IngestError):
     """Ingestion failed on an unexpected exception; the reason names its class and message."""
 
     internal = True
+
+
+class ConversionRefused(ValueError):
+    """A conversion to COG that cannot be done as asked (JPEG for a float raster, no original)."""
+
+
+class ConversionFailed(RuntimeError):
+    """Converting a raster to a COG failed (disk full, a file rio-cogeo refuses); the row is kept."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
+from .catalog.cog import COMPRESSIONS
 from .catalog.sources import SourceRefused, source_resolve
 from .models import Raster
 
@@ -19,6 +21,18 @@ class RasterIngestForm(forms.ModelForm):
         help_text="A path under an allowed directory, an http(s):// URL or an s3:// URI.",
     )
 
+    to_cog = forms.BooleanField(
+        required=False,
+        label="Convert to COG",
+        help_text="Write a Cloud-Optimized GeoTIFF beside the original and serve that.",
+    )
+    cog_compression = forms.ChoiceField(
+        choices=[(c, c) for c in COMPRESSIONS],
+        required=False,
+        label="COG compression",
+        help_text="deflate is lossless; jpeg and webp are lossy, for RGB uint8 rasters only.",
+    )
+
     class Meta:
         model = Raster
         fields = ["name", "collection"]
@@ -27,6 +41,8 @@ class RasterIngestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["name"].help_text = "Defaults to the file name."
+        self.fields["to_cog"].initial = settings.RASTERCATALOG_INGEST_TO_COG
+        self.fields["cog_compression"].initial = settings.RASTERCATALOG_COG_COMPRESSION
 
     def clean(self) -> dict:
         data = super().clean()

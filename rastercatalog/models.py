@@ -50,6 +50,14 @@ class Leased(models.Model):
 class Raster(Leased):
     """One raster file, wherever it lives, and what ingestion learnt about it."""
 
+    class ConversionStatus(models.TextChoices):
+        NONE = "", "not asked"
+        PENDING = "pending", "conversion queued"
+        PROCESSING = "processing", "converting"
+        CONVERTED = "converted", "converted to COG"
+        NOT_NEEDED = "not-needed", "already a COG"
+        FAILED = "failed", "conversion failed"
+
     class Status(models.TextChoices):
         PENDING = "pending", "pending"
         PROCESSING = "processing", "processing"
@@ -126,6 +134,23 @@ class Raster(Leased):
     cog_warnings = models.JSONField(default=list, blank=True)
     cog_info = models.JSONField(
         default=dict, blank=True, help_text="rio-cogeo profile, GEO and IFD detail"
+    )
+
+    # --- Conversion to a COG (catalog/convert.py). Once converted, `uri` and `checksum_sha256`
+    # are the COG's (the read path, the tile cache keys and the ETags follow its bytes), and the
+    # file the user gave is kept here.
+    original_uri = models.CharField(
+        max_length=2048, blank=True, help_text="The file before conversion to a COG"
+    )
+    original_checksum_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="sha256 of the file before conversion"
+    )
+    conversion_status = models.CharField(
+        max_length=12, choices=ConversionStatus.choices, blank=True, default=""
+    )
+    conversion_error = models.TextField(blank=True, help_text="Why conversion failed, in words")
+    conversion_profile = models.JSONField(
+        default=dict, blank=True, help_text="Compression and options the COG was written with"
     )
 
     created = models.DateTimeField(auto_now_add=True)
@@ -222,6 +247,7 @@ class Upload(Leased):
     )
     bucket = models.CharField(max_length=63)
     key = models.CharField(max_length=1024, help_text="Staging key the client uploads to")
+    to_cog = models.BooleanField(default=False, help_text="Convert to a COG once ingested")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True, help_text="Why ingestion failed, in words")
     raster = models.ForeignKey(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .catalog.convert import raster_convert_requested
 from .catalog.ingest import IngestError, raster_ingest
-from .catalog.leases import LeaseHeld, leases_recover
+from .catalog.leases import LeaseHeld, conversions_recover, leases_recover
 from .models import Raster
 from .uploads.local import upload_discard
 from .uploads.worker import upload_ingest, uploads_cleanup
@@ -30,6 +31,8 @@ def raster_ingest_pending_task(raster_id: int) -> dict:
         return {"raster": raster_id, "status": "failed", "error": exc.reason}
     if not result.created:
         upload_discard(raster.uri)  # an upload of bytes already catalogued is not kept twice
+    else:
+        raster_convert_requested(raster=result.raster)  # when asked for with the upload
     return {
         "raster": result.raster.pk,
         "status": "ingested" if result.created else "already present",
@@ -60,8 +63,25 @@ def ingests_recover_task() -> dict:
 def ingests_recover() -> dict:
     """One recovery sweep: every worker runs it every RASTERCATALOG_RECOVERY_INTERVAL_SECONDS."""
     rasters, uploads = leases_recover()
+    conversions = conversions_recover()
     for raster_id in rasters:
         raster_ingest_pending_task.delay(raster_id)
     for upload_id in uploads:
         upload_ingest_task.delay(upload_id)
-    return {"rasters": rasters, "uploads": uploads}
+    for raster_id in conversions:
+        raster_convert_task.delay(raster_id)
+    return {"rasters": rasters, "uploads": uploads, "conversions": conversions}
+
+
+@shared_task(name="rastercatalog.convert_to_cog")
+def raster_convert_task(raster_id: int) -> dict:
+    """Convert a raster whose conversion is pending to a COG; the outcome is stored on the row."""
+    raster = Raster.objects.filter(pk=raster_id).first()
+    if raster is None:
+        return {"raster": raster_id, "status": "gone"}
+    raster = raster_convert_requested(raster=raster)
+    return {
+        "raster": raster_id,
+        "conversion": raster.conversion_status,
+        "error": raster.conversion_error,
+    }

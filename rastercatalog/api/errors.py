@@ -27,6 +27,7 @@ STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
     errors.ThumbnailInvalid: status.HTTP_400_BAD_REQUEST,
     errors.UploadNotReceived: status.HTTP_400_BAD_REQUEST,
     errors.FilterInvalid: status.HTTP_400_BAD_REQUEST,
+    errors.ConversionRefused: status.HTTP_400_BAD_REQUEST,
     errors.TileNotFound: status.HTTP_404_NOT_FOUND,
     errors.OutsideRaster: status.HTTP_404_NOT_FOUND,
     errors.ColormapUnknown: status.HTTP_404_NOT_FOUND,

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 
 from ..errors import IngestError, IngestInternalError
 from ..models import Band, Collection, Raster
@@ -124,16 +125,24 @@ def raster_create_pending(
     collection: Collection | None = None,
     acquired_at: datetime | None = None,
     trusted: bool = False,
+    to_cog: bool = False,
+    cog_compression: str = "",
 ) -> Raster:
-    """Vet `uri` and record a pending raster that a worker will ingest (see tasks.py)."""
+    """Vet `uri` and record a pending raster that a worker will ingest (see tasks.py).
+
+    `to_cog`: the worker converts it to a COG once ingested (catalog/convert.py).
+    """
     # Refuse now, while the user is still there to read why.
     source = source_resolve(uri, trusted=trusted)
+    compression = cog_compression or settings.RASTERCATALOG_COG_COMPRESSION
     return Raster.objects.create(
         uri=source.uri,
         name=name or _name_from(uri),
         collection=collection,
         acquired_at=acquired_at,
         status=Raster.Status.PENDING,
+        conversion_status=Raster.ConversionStatus.PENDING if to_cog else "",
+        conversion_profile={"compression": compression} if to_cog else {},
     )
 
 
@@ -176,7 +185,9 @@ def _inspect(source: RasterSource, size: int):
 
 
 def _ready_with_checksum(checksum: str, *, exclude: Raster | None) -> Raster | None:
-    queryset = Raster.objects.filter(checksum_sha256=checksum, status=Raster.Status.READY)
+    # A raster converted to a COG is still "these bytes" for its original's checksum.
+    same = Q(checksum_sha256=checksum) | Q(original_checksum_sha256=checksum)
+    queryset = Raster.objects.filter(same, status=Raster.Status.READY)
     if exclude is not None and exclude.pk:
         queryset = queryset.exclude(pk=exclude.pk)
     return queryset.first()

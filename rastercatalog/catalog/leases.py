@@ -31,16 +31,22 @@ class LeaseHeld(Exception):
     """Another live process is working on the row: leave it alone."""
 
 
-def lease_claim(model: type[Leased], pk, *, statuses: tuple[str, ...]) -> int:
+def lease_claim(
+    model: type[Leased], pk, *, statuses: tuple[str, ...], field: str = "status", **conditions
+) -> int:
     """Mark row `pk` processing for this process; return the attempt number, or raise LeaseHeld.
 
     The row must be in one of `statuses`, or `processing` with a stale heartbeat (its worker died).
+    `field` names the status column (a raster's conversion has its own); `conditions` must hold too.
     """
     now = timezone.now()
-    claimable = Q(status__in=statuses) | Q(status="processing", heartbeat_at__lt=_stale_before(now))
-    claimable |= Q(status="processing", heartbeat_at__isnull=True)
-    claimed = model.objects.filter(claimable, pk=pk).update(
-        status="processing", heartbeat_at=now, attempts=F("attempts") + 1
+    processing = Q(**{field: "processing"})
+    claimable = Q(**{f"{field}__in": statuses}) | (
+        processing & Q(heartbeat_at__lt=_stale_before(now))
+    )
+    claimable |= processing & Q(heartbeat_at__isnull=True)
+    claimed = model.objects.filter(claimable, pk=pk, **conditions).update(
+        **{field: "processing"}, heartbeat_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         raise LeaseHeld(f"{model.__name__} {pk} is being worked on by another process")
@@ -53,7 +59,7 @@ def lease_release(model: type[Leased], pk) -> None:
 
 
 @contextlib.contextmanager
-def lease_heartbeat(model: type[Leased], pk) -> Iterator[None]:
+def lease_heartbeat(model: type[Leased], pk, *, field: str = "status") -> Iterator[None]:
     """Stamp the row's heartbeat every RASTERCATALOG_INGEST_HEARTBEAT_SECONDS while the block runs."""
     stop = threading.Event()
     interval = settings.RASTERCATALOG_INGEST_HEARTBEAT_SECONDS
@@ -62,7 +68,7 @@ def lease_heartbeat(model: type[Leased], pk) -> Iterator[None]:
         try:
             while not stop.wait(interval):
                 try:
-                    model.objects.filter(pk=pk, status="processing").update(
+                    model.objects.filter(pk=pk, **{field: "processing"}).update(
                         heartbeat_at=timezone.now()
                     )
                 except DatabaseError:
@@ -142,3 +148,35 @@ def _failed_fields(model: type[Leased], reason: str) -> dict:
 
 def _stale_before(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.RASTERCATALOG_INGEST_STALE_SECONDS)
+
+
+def conversions_recover(*, now=None) -> list[int]:
+    """Rasters whose COG conversion lost its worker: ids to queue again; failed after too many.
+
+    The raster itself stays `ready` on its original meanwhile: only the conversion is retried.
+    Conversions `pending` for RASTERCATALOG_PENDING_REQUEUE_SECONDS are returned too.
+    """
+    now = now or timezone.now()
+    stale = Q(heartbeat_at__lt=_stale_before(now)) | Q(
+        heartbeat_at__isnull=True, updated__lt=_stale_before(now)
+    )
+    rows = Raster.objects.filter(stale, conversion_status="processing")
+    limit = settings.RASTERCATALOG_INGEST_MAX_ATTEMPTS
+    reason = lease_gave_up_reason().replace("ingesting", "converting")
+    for pk in rows.filter(attempts__gte=limit).values_list("pk", flat=True):
+        logger.warning("conversion of raster %s: %s", pk, reason)
+    rows.filter(attempts__gte=limit).update(
+        conversion_status="failed", conversion_error=reason, heartbeat_at=None, attempts=0
+    )
+    again = list(rows.filter(attempts__lt=limit).values_list("pk", flat=True))
+    Raster.objects.filter(stale, pk__in=again, conversion_status="processing").update(
+        conversion_status="pending", heartbeat_at=None, updated=now
+    )
+    for pk in again:
+        logger.warning("conversion of raster %s lost its worker: queued again", pk)
+    # Waiting too long for a worker: its message may be lost (as for pending rasters above).
+    waited = now - timedelta(seconds=settings.RASTERCATALOG_PENDING_REQUEUE_SECONDS)
+    lost = Raster.objects.filter(status="ready", conversion_status="pending", updated__lt=waited)
+    lost_ids = list(lost.values_list("pk", flat=True))
+    Raster.objects.filter(pk__in=lost_ids).update(updated=now)
+    return sorted(set(again) | set(lost_ids))

@@ -54,3 +54,8 @@ def object_exists(bucket: str, key: str) -> bool:
 def object_delete(bucket: str, key: str) -> None:
     """Delete s3://bucket/key (S3 answers the same whether or not it was there)."""
     s3_client().delete_object(Bucket=bucket, Key=key)
+
+
+def object_upload(path, bucket: str, key: str) -> None:
+    """Upload the local file at `path` to s3://bucket/key (multipart for large files)."""
+    s3_client().upload_file(str(path), bucket, key)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from ..catalog.convert import to_cog_requested
 from ..dispatch import upload_ingest_later
 from ..errors import UploadNotReceived
 from ..models import Collection, Upload
@@ -24,7 +25,12 @@ from .s3 import object_exists, s3_client, upload_bucket
 
 
 def upload_start(
-    *, owner, name: str = "", collection: Collection | None = None, filename: str = ""
+    *,
+    owner,
+    name: str = "",
+    collection: Collection | None = None,
+    filename: str = "",
+    to_cog: bool | None = None,
 ) -> tuple[Upload, dict]:
     """Record an upload and return it with its presigned POST ({"url": …, "fields": {…}})."""
     bucket = upload_bucket()
@@ -47,6 +53,7 @@ def upload_start(
         collection=collection,
         bucket=bucket,
         key=key,
+        to_cog=to_cog_requested(to_cog),
         expires_at=timezone.now() + timedelta(seconds=expiry),
     )
     return upload, post

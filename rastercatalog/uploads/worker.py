@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from ..catalog.convert import raster_convert_now
 from ..catalog.ingest import IngestError, raster_ingest
 from ..catalog.leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
 from ..models import Raster, Upload
@@ -59,6 +60,9 @@ def upload_ingest(*, upload_id: str) -> Upload | None:
         # The staging object stays readable until the row points at the copy.
         Raster.objects.filter(pk=raster.pk).update(uri=f"s3://{upload.bucket}/{final_key}")
     object_delete(upload.bucket, upload.key)
+    if upload.to_cog and result.created:
+        raster.refresh_from_db()  # on its final key: the COG is written beside it
+        raster_convert_now(raster=raster)
     return _finish(upload, Upload.Status.READY, raster=raster)
 
 

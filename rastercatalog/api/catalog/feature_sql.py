@@ -53,6 +53,9 @@ _FEATURE = """
 || ',"is_cog":' || COALESCE({r}.is_cog::text, 'null')
 || ',"status":' || to_json({r}.status)::text
 || ',"visibility":' || to_json({r}.visibility)::text
+|| ',"conversion_status":' || to_json({r}.conversion_status)::text
+|| ',"conversion_error":' || to_json({r}.conversion_error)::text
+|| ',"original_checksum_sha256":' || to_json({r}.original_checksum_sha256)::text
 || ',"created":' || {created}
 || ',"links":' || json_build_object(
      'self', %s || {r}.id || '/',

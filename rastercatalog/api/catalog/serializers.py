@@ -56,6 +56,10 @@ class RasterFeatureSerializer(GeoFeatureModelSerializer):
             "is_cog",
             "status",
             "visibility",
+            # Conversion to COG: while it runs, and why it failed; the original's checksum.
+            "conversion_status",
+            "conversion_error",
+            "original_checksum_sha256",
             "created",
             "links",
         ]
@@ -141,6 +145,12 @@ class RasterUploadSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     collection = serializers.SlugRelatedField(
         slug_field="slug", queryset=Collection.objects.all(), required=False, allow_null=True
+    )
+    to_cog = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Convert to a COG once catalogued (default: RASTERCATALOG_INGEST_TO_COG)",
     )
     data = serializers.CharField(
         trim_whitespace=False,

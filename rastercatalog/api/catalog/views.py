@@ -138,6 +138,7 @@ class RasterUploadApi(APIView):
                 size=len(content),
                 name=fields["name"],
                 collection=fields.get("collection"),
+                to_cog=fields.get("to_cog"),
             )
         except IngestError as exc:
             raise ValidationError({"data": [exc.reason]}) from None

@@ -33,6 +33,12 @@ class UploadStartSerializer(serializers.Serializer):
         slug_field="slug", queryset=Collection.objects.all(), required=False, allow_null=True
     )
     filename = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    to_cog = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Convert to a COG once catalogued (default: RASTERCATALOG_INGEST_TO_COG)",
+    )
 
 
 def upload_body(request: Request, upload: Upload) -> dict:
@@ -43,6 +49,7 @@ def upload_body(request: Request, upload: Upload) -> dict:
         "status": upload.status,
         "error": upload.error,
         "name": upload.name,
+        "to_cog": upload.to_cog,
         "raster": upload.raster_id,
         "raster_url": (
             request.build_absolute_uri(reverse("raster-detail", args=[upload.raster_id]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import traceback
@@ -12,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
+from rastercatalog.catalog.cog import COMPRESSIONS
+from rastercatalog.catalog.convert import raster_convert_now, to_cog_requested
 from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
 from rastercatalog.catalog.sources import SourceRefused, source_resolve, source_size
 from rastercatalog.dispatch import raster_ingest_later, worker_available
@@ -47,9 +50,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--acquired-at", default="", help="acquisition time, ISO 8601 (overrides tags)"
         )
+        parser.add_argument(
+            "--to-cog",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="convert to a COG beside the original (default: RASTERCATALOG_INGEST_TO_COG)",
+        )
+        parser.add_argument(
+            "--cog-compression",
+            choices=COMPRESSIONS,
+            default="",
+            help="deflate (lossless, default); jpeg or webp (lossy, RGB uint8 only)",
+        )
 
     def handle(self, *args, **options) -> None:
         self.verbosity = options["verbosity"]
+        self.to_cog = to_cog_requested(options["to_cog"])
+        self.cog_compression = options["cog_compression"]
         uris = list(_expand(options["sources"], recursive=options["recursive"]))
         if options["from_file"]:
             uris.extend(_read_list(options["from_file"]))
@@ -113,6 +130,8 @@ class Command(BaseCommand):
                             uri,
                             result.message,
                         )
+                        if result.created and self.to_cog:
+                            outcome = self._convert(result.raster, uri, result.message)
                     except IngestError as exc:
                         outcome = ("failed", uri, exc.reason)
                         self._traceback(exc)
@@ -123,7 +142,13 @@ class Command(BaseCommand):
     def _queue(self, uri: str, name: str, collection, acquired_at) -> tuple[str, str, str]:
         try:
             raster = raster_create_pending(
-                uri=uri, name=name, collection=collection, acquired_at=acquired_at, trusted=True
+                uri=uri,
+                name=name,
+                collection=collection,
+                acquired_at=acquired_at,
+                trusted=True,
+                to_cog=self.to_cog,
+                cog_compression=self.cog_compression,
             )
             raster_ingest_later(raster)
         except SourceRefused as exc:
@@ -134,6 +159,14 @@ class Command(BaseCommand):
             reason = f"internal error while queueing ({exc.__class__.__name__}: {exc})"
             return ("failed", uri, reason)
         return ("queued", uri, f"queued as raster {raster.pk}")
+
+    def _convert(self, raster, uri: str, message: str) -> tuple[str, str, str]:
+        raster = raster_convert_now(raster=raster, compression=self.cog_compression)
+        if raster.conversion_status == "failed":
+            return ("failed", uri, f"{message}, but not converted: {raster.conversion_error}")
+        if raster.conversion_status == "not-needed":
+            return ("ingested", uri, f"{message}, a valid COG already")
+        return ("ingested", uri, f"{message}, converted to COG {raster.uri}")
 
     def _traceback(self, exc: BaseException) -> None:
         """At -v 2 and above, print the traceback of an internal error (it is always logged)."""
