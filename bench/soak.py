@@ -245,6 +245,9 @@ def _percentiles(latencies: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
+CACHES_FULL_S = 60
+
+
 def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
     warm = next((rss for elapsed, rss in samples if elapsed >= args.warmup), samples[0][1])
     final, peak = samples[-1][1], max(rss for _, rss in samples)
@@ -263,6 +266,11 @@ def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
         f"workers' RSS: {warm:.0f} MB after warm-up ({args.warmup} s), {final:.0f} MB at the end "
         f"(peak {peak:.0f} MB): x{ratio:.2f}"
     )
+    # The bounded caches (tiles, GDAL blocks, large-image sources) fill in about a minute at 50
+    # clients: growth after that is what a leak or fragmentation would look like.
+    full = next((rss for elapsed, rss in samples if elapsed >= CACHES_FULL_S), None)
+    if full is not None and samples[-1][0] > CACHES_FULL_S:
+        print(f"against the RSS once the caches are full ({CACHES_FULL_S} s): x{final / full:.2f}")
     return 0 if load.errors == 0 else 1
 
 
