@@ -96,3 +96,12 @@ class ConversionRefused(ValueError):
 
 class ConversionFailed(RuntimeError):
     """Converting a raster to a COG failed (disk full, a file rio-cogeo refuses); the row is kept."""
+
+
+def one_line(exc: BaseException, limit: int = 500) -> str:
+    """An exception's message on one line, cut to `limit` characters, for a reason shown to users.
+
+    GDAL's and PROJ's messages can run to pages of JSON over many lines.
+    """
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

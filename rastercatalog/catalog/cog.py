@@ -21,7 +21,7 @@ from rasterio.windows import Window
 from rio_cogeo.cogeo import cog_info, cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 
-from ..errors import ConversionFailed, ConversionRefused
+from ..errors import ConversionFailed, ConversionRefused, one_line
 from .reader import gdal_env
 from .sources import RasterSource
 
@@ -144,7 +144,7 @@ def cog_write(
                 progress_out=progress,
             )
         except (RasterioError, ValueError, RuntimeError) as exc:  # RasterioIOError is an OSError
-            text = " ".join(str(exc).split())[:500]
+            text = one_line(exc)
             if "No space left" in text:
                 raise ConversionFailed(f"disk full while writing the COG: {text}") from exc
             raise ConversionFailed(f"rio-cogeo could not convert the raster: {text}") from exc

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from ..errors import IngestError, IngestInternalError, SourceRefused
+from ..errors import IngestError, IngestInternalError, SourceRefused, one_line
 from ..models import Raster
 from .cog import CogReport, cog_report
 from .reader import dataset_check_structure, dataset_open
@@ -62,7 +62,7 @@ def raster_revalidate_cog(*, raster: Raster) -> Raster:
         cog = cog_report(source)
     except Exception as exc:
         logger.exception("unexpected error validating %s", raster.uri)
-        reason = f"internal error while validating ({exc.__class__.__name__}: {' '.join(str(exc).split())[:500]})"
+        reason = f"internal error while validating ({exc.__class__.__name__}: {one_line(exc)})"
         raise IngestInternalError(reason, uri=raster.uri, raster=raster) from exc
     Raster.objects.filter(pk=raster.pk).update(
         is_cog=cog.is_valid, cog_errors=cog.errors, cog_warnings=cog.warnings, cog_info=cog.info

@@ -29,7 +29,7 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from ..errors import ConversionFailed, ConversionRefused, SourceRefused
+from ..errors import ConversionFailed, ConversionRefused, SourceRefused, one_line
 from ..models import Raster
 from .cog import cog_pixels_differ, cog_profile_choose, cog_report, cog_write
 from .leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
@@ -118,7 +118,7 @@ def raster_convert_to_cog(
         raise
     except Exception as exc:
         logger.exception("unexpected error converting raster %s", raster.pk)
-        text = " ".join(str(exc).split())[:500] or "no message"
+        text = one_line(exc)
         reason = f"internal error while converting ({exc.__class__.__name__}: {text})"
         _record_failure(raster, reason)
         raise ConversionFailed(reason) from exc

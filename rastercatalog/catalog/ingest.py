@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 
-from ..errors import IngestError, IngestInternalError
+from ..errors import IngestError, IngestInternalError, one_line
 from ..models import Band, Collection, Raster
 from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
@@ -77,7 +77,7 @@ def raster_ingest(
         # Whatever broke, this file's failure must not stop a batch: the caller gets an IngestError
         # like any other, and the traceback goes to the log.
         logger.exception("unexpected error ingesting %s", uri)
-        reason = f"internal error while ingesting ({exc.__class__.__name__}: {_one_line(exc)})"
+        reason = f"internal error while ingesting ({exc.__class__.__name__}: {one_line(exc)})"
         raise _failed(placeholder, uri, reason, internal=True) from exc
 
 
@@ -111,7 +111,9 @@ def _ingest(source, uri, name, collection, acquired_at, placeholder, progress) -
 def _claim(placeholder: Raster) -> None:
     """Take the row for this process (LeaseHeld if a live one has it); give up after too many tries."""
     attempt = lease_claim(
-        Raster, placeholder.pk, statuses=(Raster.Status.PENDING, Raster.Status.READY, "failed")
+        Raster,
+        placeholder.pk,
+        statuses=(Raster.Status.PENDING, Raster.Status.READY, Raster.Status.FAILED),
     )
     placeholder.status = Raster.Status.PROCESSING
     if attempt > settings.RASTERCATALOG_INGEST_MAX_ATTEMPTS:
@@ -270,12 +272,6 @@ def _failed(
             logger.exception("cannot mark raster %s failed", placeholder.pk)
     error_class = IngestInternalError if internal else IngestError
     return error_class(reason, uri=uri, raster=placeholder)
-
-
-def _one_line(exc: BaseException) -> str:
-    """The exception's message on one line, at most 500 characters (GDAL's can be pages of JSON)."""
-    text = " ".join(str(exc).split()) or "no message"
-    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _name_from(uri: str) -> str:

@@ -21,6 +21,7 @@ from rasterio.crs import CRS
 from rasterio.errors import CRSError, RasterioError
 from rasterio.warp import transform as transform_points
 
+from ..errors import one_line
 from .footprint import EmptyFootprint, Footprint, OffEarth, footprint_from_mask
 from .reader import RasterRejected
 
@@ -106,7 +107,7 @@ def raster_inspect(ds: gdal.Dataset) -> RasterFacts:
         # PROJ found no way from this CRS to longitude/latitude: the catalog cannot place it.
         raise RasterRejected(
             f"its coordinate reference system ({_crs_name(srs)}) cannot be transformed to "
-            f"WGS 84 longitude/latitude: {_first_line(exc)}"
+            f"WGS 84 longitude/latitude: {one_line(exc, 300)}"
         ) from exc
 
     return RasterFacts(
@@ -158,11 +159,6 @@ def _crs(ds: gdal.Dataset) -> tuple[CRS, osr.SpatialReference]:
 
 def _crs_name(srs: osr.SpatialReference) -> str:
     return srs.GetName() or srs.ExportToProj4().strip() or "unnamed"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _stats_size(width: int, height: int) -> tuple[int, int]:

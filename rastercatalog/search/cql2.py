@@ -25,7 +25,7 @@ from pygeofilter.backends.django.evaluate import DjangoFilterEvaluator
 from pygeofilter.backends.evaluator import handle
 from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
 
-from ..errors import FilterInvalid
+from ..errors import FilterInvalid, one_line
 from .queryables import QUERYABLES
 
 LANGUAGES = ("cql2-text", "cql2-json")
@@ -63,7 +63,7 @@ def cql2_condition(expression: Any, *, language: str) -> Q:
     except FilterInvalid:
         raise
     except Exception as exc:  # cql2's ParseError/ValidationError, pygeofilter's ValueError
-        raise FilterInvalid(f"not valid {language}: {_first_line(exc)}") from exc
+        raise FilterInvalid(f"not valid {language}: {one_line(exc, 300)}") from exc
     try:
         condition = StacFilterEvaluator().evaluate(tree)
     except FilterInvalid:
@@ -76,7 +76,7 @@ def cql2_condition(expression: Any, *, language: str) -> Q:
         NotImplementedError,
         RecursionError,
     ) as exc:
-        raise FilterInvalid(f"cannot apply this filter: {_first_line(exc)}") from exc
+        raise FilterInvalid(f"cannot apply this filter: {one_line(exc, 300)}") from exc
     if not isinstance(condition, Q):
         raise FilterInvalid("the filter is not a condition (a comparison, a predicate…)")
     return condition
@@ -115,11 +115,6 @@ def _pygeofilter_form(node: Any) -> Any:
     if node.get("op") == "between" and len(node.get("args", [])) == 3:
         node["args"] = [node["args"][0], node["args"][1:]]
     return node
-
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:6])[:300] or type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from .test_crs_families import (
     disk_values,
     full_disk_geotransform,
 )
+from .test_ingest import UTM33_GT
 
 pytestmark = pytest.mark.django_db
-UTM33_GT = (500000.0, 10.0, 0.0, 5000000.0, 0.0, -10.0)
 
 
 @pytest.fixture

@@ -19,28 +19,12 @@ from rastercatalog.errors import ConversionFailed, ConversionRefused
 from rastercatalog.models import Raster
 
 from ..conftest import CORPUS
+from .test_corpus import INGESTS
 
 pytestmark = pytest.mark.django_db
 
 # Every corpus file that ingests (the valid COGs among them are converted with force=True).
-CORPUS_CONVERTS = [
-    "rasterio__RGB.byte.tif",
-    "rasterio__rgb_deflate.tif",
-    "rasterio__RGBA.byte.tif",
-    "rasterio__RGBA.uint16.tif",
-    "rasterio__shade.tif",
-    "rasterio__world.rgb.tif",
-    "rasterio__alpha.tif",
-    "rasterio__byte.tif",
-    "rasterio__float_raster_with_nodata.tif",
-    "rasterio__test_esri_wkt.tif",
-    "riocogeo_validate__image_COG_gdal3.1.tif",
-    "riocogeo_validate__image_dec.tif",
-    "riocogeo_validate__image_external.tif",
-    "riocogeo_validate__image_no_overview.tif",
-    "riocogeo_validate__image_rioCOG_gdal3.1.tif",
-    "riocogeo_validate__image_sorted.tif",
-]
+CORPUS_CONVERTS = INGESTS
 
 
 def _pixels(path: str) -> tuple[np.ndarray, list, list]:
