@@ -9,7 +9,6 @@ itself opens with every GDAL driver enabled. large-image keeps opened sources in
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 from collections.abc import Iterator
 
@@ -152,16 +151,6 @@ def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **o
         # nothing.
         tilesource._warpSRS = (tilesource.dataset.GetProjection(), projection.lower())
     return tilesource
-
-
-def tilesources_close_all() -> None:
-    """Close every cached source and its GDAL dataset (a process about to exit, or a test)."""
-    # Datasets left to the interpreter's final teardown are closed after parts of GDAL and PROJ
-    # (two copies in one process: Debian's and rasterio's) have gone, which can crash at exit.
-    cachesClear()
-    _opened.clear()
-    _vetted.clear()
-    gc.collect()
 
 
 def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
