@@ -31,10 +31,12 @@ async function errorMessage(response) {
   }
 }
 
-export async function getJson(url, { signal } = {}) {
+export async function getJson(url, { signal, body } = {}) {
   let response;
+  const init = { signal, headers: { Accept: "application/json" } };
+  if (body !== undefined) Object.assign(init, { method: "POST", body: JSON.stringify(body), headers: { ...init.headers, "Content-Type": "application/json" } });
   try {
-    response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+    response = await fetch(url, init);
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`The server cannot be reached (${error.message}).`, 0);
@@ -52,5 +54,10 @@ export const rasterBands = (id) => getJson(urls.bandsUrl(apiRoot, id));
 export const rasterTileJson = (id) => getJson(urls.tileJsonUrl(apiRoot, id));
 export const rasterMetadata = (id) => getJson(urls.metadataUrl(apiRoot, id));
 export const rasterCog = (id) => getJson(urls.cogUrl(apiRoot, id));
-export const rasterPixel = (id, lon, lat, options) => getJson(urls.pixelUrl(apiRoot, id, lon, lat), options);
-export const rasterHistogram = (id, band, options) => getJson(urls.histogramUrl(apiRoot, id, band), options);
+export const rasterPixel = (id, lon, lat, options, layer = null) => getJson(urls.pixelUrl(apiRoot, id, lon, lat, layer), options);
+export const rasterHistogram = (id, band, options, layer = null) => getJson(urls.histogramUrl(apiRoot, id, band, layer), options);
+export const analysisTileJson = (layer, options) => getJson(urls.analysisTileJsonUrl(apiRoot, layer), options);
+/** Statistics of a layer's raster (or its analysis) inside a GeoJSON geometry or features. */
+export const rasterStatistics = (layer, geojson, options) => getJson(urls.statisticsUrl(apiRoot, layer.id, layer), { ...options, body: geojson });
+export const mosaicTileJson = (layer, options) => getJson(urls.mosaicTileJsonUrl(apiRoot, layer), options);
+export const mosaicPoint = (layer, lon, lat, options) => getJson(urls.mosaicPointUrl(apiRoot, layer, lon, lat), options);

@@ -6,8 +6,10 @@ import * as api from "./api.js";
 import { createInspector } from "./controllers/inspector.js";
 import { createLayers } from "./controllers/layers.js";
 import { createMode } from "./controllers/mode.js";
+import { createMosaics } from "./controllers/mosaic.js";
 import { createPage } from "./controllers/page.js";
 import { createSearch } from "./controllers/search.js";
+import { createStatistics } from "./controllers/statistics.js";
 import { createMap2d } from "./map2d.js";
 import { setColormapNames } from "./panels/colormaps.js";
 import { status } from "./panels/status.js";
@@ -57,7 +59,15 @@ const search = createSearch({
   onZoom: (feature) => mode.zoomTo(feature),
 });
 const layers = createLayers({ store, map2d, rasters, onInspect: () => inspector.selectTab("histogram") });
-const inspector = createInspector({ store, config, map2d, info: rasters.info });
+const inspector = createInspector({ store, config, map2d, info: rasters.info, onTab: (name) => name === "stats" && statistics.refresh(true) });
+const statistics = createStatistics({
+  store,
+  map2d,
+  info: rasters.info,
+  isOpen: () => !document.getElementById("pane-stats").hidden,
+  openTab: () => inspector.selectTab("stats"),
+});
+const mosaics = createMosaics({ store, rasters });
 const mode = createMode({ store, config, map2d, rasters, onMapClick: (lon, lat) => inspector.inspectAt(lon, lat) });
 createPage({ store, map2d, mode });
 
@@ -79,12 +89,13 @@ async function start() {
   };
   const collections = search.listCollections();
   const colormaps = api.listColormaps().then((body) => setColormapNames(body.colormaps || []));
-  await Promise.allSettled([collections, colormaps, layers.loadPermalinkLayers()]);
+  await Promise.allSettled([collections, colormaps, layers.loadPermalinkLayers(), mosaics.loadPermalinkMosaics()]);
   layers.apply();
   search.drawResults();
   await search.search();
   if (state.mode === "3d") await mode.show("3d");
   inspector.refresh(true);
+  if (state.statsArea) inspector.selectTab("stats");
   document.body.dataset.ready = "true";
 }
 

@@ -1,5 +1,5 @@
 // The 2D map: Leaflet with the basemap, footprints of the search results, raster overlays, and a
-// draw tool (Geoman) for the search area.
+// draw tool (Geoman) for the search area and the area of the statistics.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "@geoman-io/leaflet-geoman-free";
@@ -11,6 +11,7 @@ import { tileUrl } from "./urls.js";
 const FOOTPRINT = { color: "#e8590c", weight: 1.5, fillOpacity: 0.06, fillColor: "#e8590c" };
 const FOOTPRINT_HOT = { color: "#1c7ed6", weight: 3, fillOpacity: 0.08, fillColor: "#1c7ed6" };
 const AREA = { color: "#5f3dc4", weight: 2, dashArray: "6 4", fillOpacity: 0.04, interactive: false };
+const STATS_AREA = { color: "#f08c00", weight: 2.5, fillOpacity: 0.08, interactive: false };
 
 /** Parts of a footprint split at the antimeridian are drawn east of 180° so they stay together. */
 export function unsplit(feature) {
@@ -59,9 +60,16 @@ export function createMap2d(element, config, handlers) {
   });
 
   map.pm.setGlobalOptions({ snappable: false, pathOptions: AREA });
+  let drawDone = null; // a drawing for another purpose than the search area (statistics)
   map.on("pm:create", (event) => {
     const layer = event.layer;
     map.removeLayer(layer);
+    if (drawDone) {
+      const done = drawDone;
+      drawDone = null;
+      done(layer.getLatLngs()[0].map((p) => [p.lng, p.lat]));
+      return;
+    }
     if (event.shape === "Rectangle") {
       const b = layer.getBounds();
       handlers.onAreaDrawn?.({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], polygon: null });
@@ -195,9 +203,18 @@ export function createMap2d(element, config, handlers) {
     footprintTiles.addTo(map);
   }
 
-  function startDraw(shape) {
+  /** Draw a box or polygon: the search area, or with `onDone`, a ring ([[lon, lat]…]) for it. */
+  function startDraw(shape, onDone = null) {
     map.pm.disableDraw();
-    map.pm.enableDraw(shape === "rect" ? "Rectangle" : "Polygon", { snappable: false, pathOptions: AREA });
+    drawDone = onDone;
+    map.pm.enableDraw(shape === "rect" ? "Rectangle" : "Polygon", { snappable: false, pathOptions: onDone ? STATS_AREA : AREA });
+  }
+
+  // The area whose statistics the inspector shows.
+  let statsArea = null;
+  function setStatsArea(ring) {
+    if (statsArea) map.removeLayer(statsArea);
+    statsArea = ring ? L.polygon(ring.map(([x, y]) => [y, x]), { ...STATS_AREA, pane: "footprints", className: "stats-area" }).addTo(map) : null;
   }
 
   return {
@@ -214,7 +231,11 @@ export function createMap2d(element, config, handlers) {
     setFootprintTiles,
     footprintTiles: () => footprintTiles,
     startDraw,
-    cancelDraw: () => map.pm.disableDraw(),
+    setStatsArea,
+    cancelDraw: () => {
+      drawDone = null;
+      map.pm.disableDraw();
+    },
     invalidate: () => map.invalidateSize(),
   };
 }

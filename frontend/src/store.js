@@ -5,23 +5,14 @@
 // URL shape (query string, readable and stable):
 //   ?view=46.5,8.2,7&mode=3d&bbox=5,45,11,48&from=2024-01-01&to=2024-12-31&collection=dem,landcover
 //   &layer=12;b=1;p=viridis;s=p2p98;o=0.8&layer=13;b=3,2,1;s=minmax;min=0;max=255&active=12
+//   &layer=m1;b=1;p=magma;s=p2p98;m=median;c=alps;span=2024-01-01/2024-12-31  (a mosaic: layer_codec.js)
+//   &stats=7 46,8 46,8 47  (the area whose statistics the inspector shows)
+
+import { isMosaic, layerDecode, layerEncode, MOSAIC_ID, numbers } from "./layer_codec.js";
+
+export { defaultLayer, defaultMosaic, isMosaic, layerDecode, layerEncode, STRETCHES } from "./layer_codec.js";
 
 export const DEFAULT_VIEW = Object.freeze({ lat: 20, lon: 0, zoom: 2 });
-export const STRETCHES = ["p2p98", "minmax"];
-
-export function defaultLayer(id, bandCount = 1) {
-  const rgb = bandCount >= 3;
-  return {
-    id: Number(id),
-    bands: rgb ? [1, 2, 3] : [1],
-    palette: rgb ? "" : "viridis",
-    stretch: "p2p98",
-    min: null,
-    max: null,
-    opacity: 1,
-    visible: true,
-  };
-}
 
 export function emptyState() {
   return {
@@ -35,52 +26,24 @@ export function emptyState() {
     q: "",
     layers: [],
     active: null,
+    statsArea: null,
   };
 }
 
 const round = (value, digits) => Number(Number(value).toFixed(digits));
-const isNumber = (text) => text !== "" && text !== null && Number.isFinite(Number(text));
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ringEncode = (ring) => ring.map(([x, y]) => `${round(x, 5)} ${round(y, 5)}`).join(",");
 
-function numbers(text) {
+function ringDecode(text) {
   if (!text) return null;
-  const parts = String(text).split(",");
-  return parts.every(isNumber) ? parts.map(Number) : null;
+  const ring = text.split(",").map((pair) => pair.trim().split(/\s+/).map(Number));
+  return ring.length >= 3 && ring.every((p) => p.length === 2 && p.every(Number.isFinite)) ? ring : null;
 }
 
-export function layerEncode(layer) {
-  const parts = [String(layer.id), `b=${layer.bands.join(",")}`];
-  if (layer.palette && layer.bands.length === 1) parts.push(`p=${layer.palette}`);
-  parts.push(`s=${layer.stretch}`);
-  if (layer.stretch === "minmax") {
-    if (layer.min !== null && layer.min !== undefined) parts.push(`min=${layer.min}`);
-    if (layer.max !== null && layer.max !== undefined) parts.push(`max=${layer.max}`);
-  }
-  if (layer.opacity !== 1) parts.push(`o=${round(layer.opacity, 2)}`);
-  if (layer.visible === false) parts.push("hidden");
-  return parts.join(";");
-}
-
-export function layerDecode(text) {
-  const [idText, ...rest] = String(text).split(";");
-  if (!/^\d+$/.test(idText)) return null;
-  const layer = defaultLayer(idText);
-  layer.palette = "";
-  for (const part of rest) {
-    const [key, value = ""] = part.split("=");
-    if (key === "b") {
-      const bands = numbers(value);
-      if (bands && (bands.length === 1 || bands.length === 3) && bands.every((b) => b >= 1 && Number.isInteger(b)))
-        layer.bands = bands;
-    } else if (key === "p" && /^[A-Za-z0-9_.+-]+$/.test(value)) layer.palette = value;
-    else if (key === "s" && STRETCHES.includes(value)) layer.stretch = value;
-    else if (key === "min" && isNumber(value)) layer.min = Number(value);
-    else if (key === "max" && isNumber(value)) layer.max = Number(value);
-    else if (key === "o" && isNumber(value)) layer.opacity = Math.min(1, Math.max(0, Number(value)));
-    else if (key === "hidden") layer.visible = false;
-  }
-  if (layer.bands.length !== 1) layer.palette = "";
-  return layer;
+/** The next free mosaic id ("m1", "m2", …) among `layers`. */
+export function nextMosaicId(layers) {
+  const taken = layers.filter(isMosaic).map((l) => Number(String(l.id).slice(1)));
+  return `m${Math.max(0, ...taken) + 1}`;
 }
 
 /** The state as a query string (without "?"); defaults are left out so links stay short. */
@@ -90,14 +53,16 @@ export function stateToQuery(state) {
   params.set("view", `${round(lat, 5)},${round(lon, 5)},${round(zoom, 2)}`);
   if (state.mode === "3d") params.set("mode", "3d");
   if (state.bbox) params.set("bbox", state.bbox.map((v) => round(v, 5)).join(","));
-  if (state.polygon) params.set("polygon", state.polygon.map(([x, y]) => `${round(x, 5)} ${round(y, 5)}`).join(","));
+  if (state.polygon) params.set("polygon", ringEncode(state.polygon));
   if (state.from) params.set("from", state.from);
   if (state.to) params.set("to", state.to);
   if (state.collection) params.set("collection", state.collection);
   if (state.q) params.set("q", state.q);
   for (const layer of state.layers) params.append("layer", layerEncode(layer));
   if (state.active !== null && state.layers.some((l) => l.id === state.active)) params.set("active", String(state.active));
-  return params.toString().replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3D/g, "=");
+  if (state.statsArea) params.set("stats", ringEncode(state.statsArea));
+  // Characters a query value may hold as they are: the link stays readable ((b4-b3)/(b4%2Bb3)).
+  return params.toString().replace(/%(2C|3B|3D|28|29|2F|3A)/g, (code) => decodeURIComponent(code));
 }
 
 /** Parse a query string; anything malformed falls back to the default rather than failing. */
@@ -111,11 +76,8 @@ export function stateFromQuery(query) {
   if (params.get("mode") === "3d") state.mode = "3d";
   const bbox = numbers(params.get("bbox"));
   if (bbox && bbox.length === 4 && bbox[1] <= bbox[3]) state.bbox = bbox;
-  const polygon = params.get("polygon");
-  if (polygon) {
-    const ring = polygon.split(",").map((pair) => pair.trim().split(/\s+/).map(Number));
-    if (ring.length >= 3 && ring.every((p) => p.length === 2 && p.every(Number.isFinite))) state.polygon = ring;
-  }
+  state.polygon = ringDecode(params.get("polygon"));
+  state.statsArea = ringDecode(params.get("stats"));
   for (const key of ["from", "to"]) {
     const value = params.get(key) || "";
     if (DATE.test(value)) state[key] = value;
@@ -130,7 +92,8 @@ export function stateFromQuery(query) {
       state.layers.push(layer);
     }
   }
-  const active = Number(params.get("active"));
+  const activeText = params.get("active") || "";
+  const active = MOSAIC_ID.test(activeText) ? activeText : Number(activeText);
   state.active = seen.has(active) ? active : state.layers.length ? state.layers[0].id : null;
   return state;
 }
@@ -157,9 +120,10 @@ export function createStore(initial) {
 /** Search results are state too, though not in the URL: the search controller fills them. */
 export const NO_RESULTS = Object.freeze({ features: [], more: false, filters: "" });
 
-/** The viewer's store, opened on a page URL's query string. */
+/** The viewer's store, opened on a page URL's query string. `notices`: layer id -> what went wrong
+ *  drawing it (a mosaic over its raster cap, a refused expression), shown in its layer entry. */
 export function openStore(query) {
-  return createStore({ ...stateFromQuery(query), results: NO_RESULTS });
+  return createStore({ ...stateFromQuery(query), results: NO_RESULTS, notices: {} });
 }
 
 /** Keep the address bar's query equal to the state (debounced; replaces, never adds, history). */

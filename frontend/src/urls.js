@@ -1,11 +1,16 @@
 // Every API URL the viewer requests, built from the API root (names as in /api/…): search,
 // collections, colormaps, a raster's record, bands, metadata, COG report, pixel, histogram,
-// TileJSON, tiles, legend bars, region downloads and the footprints' vector tiles. Pure functions.
+// TileJSON, tiles, legend bars, region downloads, the footprints' vector tiles, statistics of an
+// area, and the mosaic's tiles, TileJSON and point series. Pure functions.
+import { isMosaic } from "./layer_codec.js";
 
 const root = (apiRoot) => apiRoot.replace(/\/$/, "");
 
 // Tile templates keep their commas readable (band=3,2,1), as the API's docs write them.
 const query = (params) => params.toString().replace(/%2C/g, ",");
+
+/** A datetime interval from day `from` to the end of day `to` (either may be open). */
+export const datetimeRange = (from, to) => `${from ? `${from}T00:00:00Z` : ".."}/${to ? `${to}T23:59:59Z` : ".."}`;
 
 /** The search API's query parameters for the state's filters. */
 export function searchParams(state, { limit = 200 } = {}) {
@@ -14,11 +19,7 @@ export function searchParams(state, { limit = 200 } = {}) {
     const ring = [...state.polygon, state.polygon[0]];
     params.set("intersects", JSON.stringify({ type: "Polygon", coordinates: [ring] }));
   } else if (state.bbox) params.set("bbox", state.bbox.join(","));
-  if (state.from || state.to) {
-    const start = state.from ? `${state.from}T00:00:00Z` : "..";
-    const end = state.to ? `${state.to}T23:59:59Z` : "..";
-    params.set("datetime", `${start}/${end}`);
-  }
+  if (state.from || state.to) params.set("datetime", datetimeRange(state.from, state.to));
   if (state.collection) params.set("collection", state.collection);
   if (state.q) params.set("q", state.q);
   params.set("limit", String(limit));
@@ -64,35 +65,90 @@ export const metadataUrl = (apiRoot, id) => `${root(apiRoot)}/rasters/${id}/meta
 export const cogUrl = (apiRoot, id) => `${root(apiRoot)}/rasters/${id}/cog`;
 export const tileJsonUrl = (apiRoot, id) => `${root(apiRoot)}/rasters/${id}/tilejson.json`;
 
-/** The band values of a raster at a point (EPSG:4326). */
-export function pixelUrl(apiRoot, id, lon, lat) {
-  return `${root(apiRoot)}/rasters/${id}/pixel?${new URLSearchParams({ lon: String(lon), lat: String(lat) })}`;
+/** The analysis a layer asks for (band math or a terrain algorithm) as query parameters. */
+export function analysisParams(layer, params = new URLSearchParams()) {
+  if (layer?.expression) params.set("expression", layer.expression);
+  else if (layer?.algorithm) {
+    params.set("algorithm", layer.algorithm);
+    if (layer.algorithm === "hillshade") {
+      params.set("azimuth", String(layer.azimuth));
+      params.set("altitude", String(layer.altitude));
+    }
+    if (layer.zfactor !== undefined && layer.zfactor !== 1) params.set("zfactor", String(layer.zfactor));
+  }
+  return params;
 }
 
-/** A band's histogram in 64 bins. */
-export function histogramUrl(apiRoot, id, band) {
-  return `${root(apiRoot)}/rasters/${id}/histogram?${new URLSearchParams({ band: String(band), bins: "64" })}`;
+/** The band values of a raster at a point (EPSG:4326); with a layer's analysis, its one value. */
+export function pixelUrl(apiRoot, id, lon, lat, layer = null) {
+  const params = analysisParams(layer, new URLSearchParams({ lon: String(lon), lat: String(lat) }));
+  return `${root(apiRoot)}/rasters/${id}/pixel?${params}`;
 }
 
-/** Query parameters (band, palette, stretch or min/max) for a layer's style. */
-export function styleParams(layer) {
-  const params = new URLSearchParams();
-  params.set("band", layer.bands.join(","));
-  if (layer.bands.length === 1 && layer.palette) params.set("palette", layer.palette);
+/** A band's (or a layer's analysis's) histogram in 64 bins. */
+export function histogramUrl(apiRoot, id, band, layer = null) {
+  // An expression names the bands it reads: no band with it.
+  const params = analysisParams(layer, new URLSearchParams(layer?.expression ? { bins: "64" } : { band: String(band), bins: "64" }));
+  return `${root(apiRoot)}/rasters/${id}/histogram?${params}`;
+}
+
+/** Statistics of a raster inside posted GeoJSON geometries (per feature and band). */
+export function statisticsUrl(apiRoot, id, layer = null) {
+  const params = analysisParams(layer);
+  return `${root(apiRoot)}/rasters/${id}/statistics${String(params) ? `?${params}` : ""}`;
+}
+
+/** Query parameters (band, palette, stretch or min/max, analysis) for a layer's style. */
+export function styleParams(layer, params = new URLSearchParams()) {
+  const single = layer.bands.length === 1 || Boolean(layer.expression);
+  if (!layer.expression) params.set("band", layer.bands.join(","));
+  if (single && layer.palette) params.set("palette", layer.palette);
   const hasMin = layer.min !== null && layer.min !== undefined && layer.min !== "";
   const hasMax = layer.max !== null && layer.max !== undefined && layer.max !== "";
   if (layer.stretch === "minmax" && hasMin && hasMax) {
     params.set("min", String(layer.min));
     params.set("max", String(layer.max));
-  } else {
+  } else if (!layer.algorithm || layer.expression) {
+    // A terrain algorithm has its own default range (hillshade 0-255, slope 0-90°, aspect 0-360°).
     params.set("stretch", "p2p98");
   }
-  return params;
+  return analysisParams(layer, params);
 }
 
-/** The XYZ template for a layer's tiles, e.g. /api/rasters/7/tiles/{z}/{x}/{y}.png?band=1&… */
+/** The XYZ template for a layer's tiles, e.g. /api/rasters/7/tiles/{z}/{x}/{y}.png?band=1&…;
+ *  a mosaic's from the mosaic API, with its filters and method. */
 export function tileUrl(apiRoot, layer, { format = "png" } = {}) {
+  if (isMosaic(layer)) return `${root(apiRoot)}/mosaic/tiles/{z}/{x}/{y}.${format}?${query(mosaicParams(layer, { style: true }))}`;
   return `${root(apiRoot)}/rasters/${layer.id}/tiles/{z}/{x}/{y}.${format}?${query(styleParams(layer))}`;
+}
+
+/** A raster's TileJSON for a layer's analysis (a refused expression answers 400 with the reason). */
+export function analysisTileJsonUrl(apiRoot, layer) {
+  const params = analysisParams(layer);
+  return `${root(apiRoot)}/rasters/${layer.id}/tilejson.json${String(params) ? `?${query(params)}` : ""}`;
+}
+
+/** A mosaic's filters (its search's area and filters, the time slider's range) and method; with
+ *  `style`, the band, palette and stretch too. */
+export function mosaicParams(layer, { style = false } = {}) {
+  const f = layer.mosaic;
+  const params = searchParams(f);
+  params.delete("limit");
+  if (layer.time) params.set("datetime", datetimeRange(layer.time[0], layer.time[1]));
+  params.set("method", layer.method);
+  return style ? styleParams(layer, params) : params;
+}
+
+export const mosaicTileJsonUrl = (apiRoot, layer) => `${root(apiRoot)}/mosaic/tilejson.json?${query(mosaicParams(layer, { style: true }))}`;
+
+/** The values over time at a point of every raster of a mosaic (JSON, or `format: "csv"`). */
+export function mosaicPointUrl(apiRoot, layer, lon, lat, { format = "" } = {}) {
+  const params = mosaicParams(layer);
+  params.delete("method");
+  params.set("lon", String(lon));
+  params.set("lat", String(lat));
+  if (format) params.set("format", format);
+  return `${root(apiRoot)}/mosaic/point?${params}`;
 }
 
 /** A colormap's bar as a PNG (the picker's swatches, the legend). */
@@ -102,7 +158,7 @@ export function colormapUrl(apiRoot, name, { width = 256, height = 12 } = {}) {
 
 /** The legend bar for a layer's palette, or null for an RGB composite. */
 export function legendUrl(apiRoot, layer, { width = 256, height = 12 } = {}) {
-  if (layer.bands.length !== 1 || !layer.palette) return null;
+  if ((layer.bands.length !== 1 && !layer.expression) || !layer.palette) return null;
   return colormapUrl(apiRoot, layer.palette, { width, height });
 }
 

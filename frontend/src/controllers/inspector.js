@@ -1,14 +1,15 @@
-// The inspector: its tabs (pixel values, histogram, details) and what they show, read from the
-// store's active layer; a click on the map or the globe reads the pixel values there.
+// The inspector: its tabs (pixel values, histogram, details, statistics of a drawn area) and what
+// they show, read from the store's active layer; a click on the map or the globe reads the pixel
+// values there (and a mosaic's values over time). `onTab(name)` hears a tab being shown.
 import * as api from "../api.js";
 import { showDetails } from "../panels/details.js";
 import { showHistogram } from "../panels/histogram.js";
 import { showPixels } from "../panels/pixel.js";
 
 const $ = (id) => document.getElementById(id);
-const TABS = ["pixel", "histogram", "details"];
+const TABS = ["pixel", "histogram", "details", "stats"];
 
-export function createInspector({ store, config, map2d, info }) {
+export function createInspector({ store, config, map2d, info, onTab }) {
   let lastClick = null;
   let shownPanel = "";
 
@@ -18,6 +19,7 @@ export function createInspector({ store, config, map2d, info }) {
       $(`pane-${tab}`).hidden = tab !== name;
     }
     refresh();
+    onTab?.(name);
   }
 
   /** Redraw the open pane when its layer (or that layer's statistics) changed, or when forced. */
@@ -38,7 +40,7 @@ export function createInspector({ store, config, map2d, info }) {
   function inspectAt(lon, lat) {
     lastClick = [lon, lat];
     selectTab("pixel");
-    showPixels($("pane-pixel"), lon, lat, store.get().layers, info);
+    showPixels($("pane-pixel"), lon, lat, store.get().layers, info, { apiRoot: api.getApiRoot() });
   }
 
   for (const tab of TABS) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));

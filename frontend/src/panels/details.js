@@ -1,7 +1,8 @@
 // Metadata, band statistics, the COG report and download links of the active layer's raster.
 import { rasterCog, rasterMetadata } from "../api.js";
 import { formatDate, formatValue, h } from "../dom.js";
-import { regionUrl, tileJsonUrl } from "../urls.js";
+import { describeFilters } from "./mosaic.js";
+import { analysisTileJsonUrl, mosaicTileJsonUrl, regionUrl, tileJsonUrl } from "../urls.js";
 
 const dl = (pairs) => h("dl.facts", {}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]));
 
@@ -16,6 +17,20 @@ export async function showDetails(pane, layer, info, { apiRoot, viewBbox, region
     return;
   }
   const raster = info.get(layer.id) || {};
+  if (layer.mosaic) {
+    pane.replaceChildren(
+      h("h3", {}, raster.name || "Mosaic"),
+      dl([
+        ["Search", describeFilters(layer.mosaic)],
+        ["Acquired", layer.time ? `${layer.time[0]} – ${layer.time[1]}` : layer.span && `${layer.span[0]} – ${layer.span[1]}`],
+        ["Method", layer.method],
+        ["Rasters", raster.description],
+        ["Bands", raster.band_count && `${raster.band_count}${raster.dtype ? ` × ${raster.dtype}` : ""}`],
+      ]),
+      h("div.downloads", {}, h("a.button", { href: mosaicTileJsonUrl(apiRoot, layer), target: "_blank", rel: "noopener" }, "TileJSON")),
+    );
+    return;
+  }
   const bbox = raster.bbox;
   const inView = bbox && bbox[0] <= bbox[2] && viewBbox ? intersect(bbox, viewBbox) : null;
   const downloads = h(
@@ -25,7 +40,7 @@ export async function showDetails(pane, layer, info, { apiRoot, viewBbox, region
     bbox && bbox[0] <= bbox[2]
       ? h("a.button", { href: regionUrl(apiRoot, layer.id, bbox, { maxSize: regionMaxSize }), download: "" }, `↓ Whole raster (GeoTIFF, ≤ ${regionMaxSize} px)`)
       : null,
-    h("a.button", { href: tileJsonUrl(apiRoot, layer.id), target: "_blank", rel: "noopener" }, "TileJSON"),
+    h("a.button", { href: layer.expression || layer.algorithm ? analysisTileJsonUrl(apiRoot, layer) : tileJsonUrl(apiRoot, layer.id), target: "_blank", rel: "noopener" }, "TileJSON"),
   );
   const cogBox = h("div", { "aria-busy": "true" }, h("span.spinner.small"));
   const metaBox = h("div", { "aria-busy": "true" }, h("span.spinner.small"));

@@ -49,8 +49,13 @@ export async function showHistogram(pane, layer, info) {
     pane.replaceChildren(h("p.hint", {}, "Add a raster to the map to see its histogram."));
     return;
   }
+  if (layer.mosaic) {
+    pane.replaceChildren(h("p.hint", {}, "A mosaic has no histogram of its own: click the map for its values over time, or add one of its rasters."));
+    return;
+  }
   const raster = info.get(layer.id) || {};
   const count = raster.band_count || 1;
+  const analysis = layer.expression ? layer.expression : layer.algorithm ? `${layer.algorithm} of band ${layer.bands[0]}` : "";
   const band = Number(pane.dataset.band) && Number(pane.dataset.band) <= count && pane.dataset.layer === String(layer.id) ? Number(pane.dataset.band) : layer.bands[0];
   pane.dataset.layer = String(layer.id);
   pane.dataset.band = String(band);
@@ -61,11 +66,11 @@ export async function showHistogram(pane, layer, info) {
     showHistogram(pane, layer, info);
   });
   const holder = h("div.chart", { "aria-busy": "true" }, h("span.spinner"));
-  pane.replaceChildren(h("div.pane-head", {}, h("strong", {}, raster.name || `Raster ${layer.id}`), select), holder);
+  pane.replaceChildren(h("div.pane-head", {}, h("strong", {}, raster.name || `Raster ${layer.id}`), analysis ? h("span.muted.analysis", {}, analysis) : select), holder);
   try {
-    const histogram = await rasterHistogram(layer.id, band, { signal: controller.signal });
-    const stats = raster.bands?.find((b) => b.band === band);
-    const range = layer.bands.length === 1 && layer.bands[0] === band ? stretchRange(layer, stats) : stretchRange({ stretch: "p2p98" }, stats);
+    const histogram = await rasterHistogram(layer.id, analysis ? layer.bands[0] : band, { signal: controller.signal }, analysis ? layer : null);
+    const stats = analysis ? null : raster.bands?.find((b) => b.band === band);
+    const range = analysis || (layer.bands.length === 1 && layer.bands[0] === band) ? stretchRange(layer, stats) : stretchRange({ stretch: "p2p98" }, stats);
     holder.replaceChildren(
       histogramChart(histogram.counts, histogram.edges, range),
       h(

@@ -1,6 +1,11 @@
-// The layer list: per overlay, bands (single or RGB), colormap, stretch, opacity, order, removal.
+// The layer list: per overlay, bands (single or RGB), colormap, stretch, opacity, order, removal;
+// a raster's analysis (band math, terrain), a mosaic's method and time slider; and what went wrong
+// drawing it (the store's `notices`), in its entry.
 import { h } from "../dom.js";
+import { isMosaic } from "../layer_codec.js";
+import { analysisControls } from "./analysis.js";
 import { colormapPicker } from "./colormaps.js";
+import { mosaicControls } from "./mosaic.js";
 
 function bandSelect(count, value, label, onChange) {
   const select = h("select", { "aria-label": label, onchange: () => onChange(Number(select.value)) });
@@ -8,14 +13,16 @@ function bandSelect(count, value, label, onChange) {
   return select;
 }
 
-export function renderLayers(list, empty, layers, { info, active, apiRoot, onChange, onMove, onRemove, onActivate }) {
+export function renderLayers(list, empty, layers, { info, active, apiRoot, notices = {}, onChange, onExpression, onMove, onRemove, onActivate }) {
   list.replaceChildren();
   empty.hidden = layers.length > 0;
   layers.forEach((layer, index) => {
     const raster = info.get(layer.id) || {};
     const count = raster.band_count || Math.max(...layer.bands, 1);
     const update = (patch) => onChange(layer.id, patch);
-    const rgb = layer.bands.length === 3;
+    const rgb = layer.bands.length === 3 && !layer.expression;
+    const mosaic = isMosaic(layer);
+    const notice = notices[layer.id] || {};
 
     const mode = h(
       "select",
@@ -64,9 +71,12 @@ export function renderLayers(list, empty, layers, { info, active, apiRoot, onCha
     });
     const visible = h("input", { type: "checkbox", checked: layer.visible, "aria-label": "Visible", onchange: () => update({ visible: visible.checked }) });
 
+    const extra = mosaic
+      ? mosaicControls(layer, onChange)
+      : analysisControls(layer, raster, { draft: notice.draft, error: notice.expression, onExpression, onChange });
     const item = h(
       "li.layer",
-      { dataset: { id: String(layer.id) }, class: `layer${layer.id === active ? " active" : ""}` },
+      { dataset: { id: String(layer.id) }, class: `layer${layer.id === active ? " active" : ""}${mosaic ? " mosaic" : ""}` },
       h(
         "div.layer-head",
         {},
@@ -76,7 +86,16 @@ export function renderLayers(list, empty, layers, { info, active, apiRoot, onCha
         h("button.icon-button", { type: "button", title: "Move down", "aria-label": "Move down", disabled: index === layers.length - 1, onclick: () => onMove(layer.id, 1) }, "▼"),
         h("button.icon-button.danger", { type: "button", title: "Remove", "aria-label": "Remove layer", onclick: () => onRemove(layer.id) }, "✕"),
       ),
-      h("div.layer-body", {}, h(rgb ? "div.stack" : "div.grid2", {}, mode, bands), rgb ? null : colormapPicker(apiRoot, layer.palette || "viridis", (palette) => update({ palette })), h("div.grid2", {}, stretch, h("label.inline", {}, "Opacity ", opacity)), minmax),
+      h(
+        "div.layer-body",
+        {},
+        layer.expression ? null : h(rgb ? "div.stack" : "div.grid2", {}, mode, bands),
+        rgb ? null : colormapPicker(apiRoot, layer.palette || "viridis", (palette) => update({ palette })),
+        h("div.grid2", {}, stretch, h("label.inline", {}, "Opacity ", opacity)),
+        minmax,
+        extra,
+        notice.tiles ? h("p.error.layer-notice", { role: "alert" }, notice.tiles) : null,
+      ),
     );
     list.append(item);
   });

@@ -1,48 +1,70 @@
-// Pixel values at a clicked point, for every visible overlay (from /api/rasters/{id}/pixel).
+// Pixel values at a clicked point for every visible raster overlay (from /api/rasters/{id}/pixel,
+// with the layer's analysis when it has one), and for every visible mosaic its values over time.
 import { rasterPixel } from "../api.js";
 import { formatValue, h } from "../dom.js";
+import { isMosaic } from "../layer_codec.js";
+import { showSeries } from "./timeseries.js";
 
 let controller = null;
 
-export async function showPixels(pane, lon, lat, layers, info) {
+function analysisLabel(layer) {
+  if (layer.expression) return layer.expression;
+  if (layer.algorithm) return `${layer.algorithm} (b${layer.bands[0]})`;
+  return null;
+}
+
+export async function showPixels(pane, lon, lat, layers, info, { apiRoot = "/api/" } = {}) {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
   const visible = layers.filter((l) => l.visible);
+  const rasters = visible.filter((l) => !isMosaic(l));
+  const mosaics = visible.filter(isMosaic);
   pane.replaceChildren(h("p.coords", {}, `${lat.toFixed(5)}°, ${lon.toFixed(5)}°`));
+  delete pane.dataset.ready;
   if (!visible.length) {
     pane.append(h("p.hint", {}, "Add a raster to the map to read its values here."));
     return;
   }
-  const table = h("table.pixels", {}, h("thead", {}, h("tr", {}, h("th", {}, "Raster"), h("th", {}, "Values by band"))));
-  const body = h("tbody");
-  table.append(body);
-  pane.append(table);
-  const rows = visible.map((layer) => {
-    const cell = h("td", { "aria-busy": "true" }, h("span.spinner.small"));
-    body.append(h("tr", { dataset: { id: String(layer.id) } }, h("th", { scope: "row" }, info.get(layer.id)?.name || `Raster ${layer.id}`), cell));
-    return { layer, cell };
+  const jobs = mosaics.map((layer) => {
+    const box = h("div.series-box");
+    pane.append(h("section.series-section", { dataset: { id: String(layer.id) } }, h("h4", {}, info.get(layer.id)?.name || "Mosaic", " — values over time"), box));
+    return showSeries(box, layer, lon, lat, { apiRoot, signal });
   });
-  await Promise.all(
-    rows.map(async ({ layer, cell }) => {
-      try {
-        const pixel = await rasterPixel(layer.id, lon, lat, { signal });
-        cell.replaceChildren(
-          h(
-            "span.values",
-            {},
-            pixel.values.map((value, i) =>
-              h("span.value", { class: `value${layer.bands.includes(i + 1) ? " shown" : ""}`, title: `Band ${i + 1}`, dataset: { band: String(i + 1) } }, `b${i + 1} `, h("b", {}, formatValue(value))),
-            ),
-          ),
-          h("span.rowcol", {}, `col ${pixel.col}, row ${pixel.row}`),
-        );
-      } catch (error) {
-        if (error.name === "AbortError") return;
-        cell.replaceChildren(h("span.muted", {}, error.status === 404 ? "outside this raster" : error.message));
-      }
-      cell.removeAttribute("aria-busy");
-    }),
-  );
-  pane.dataset.ready = "true";
+  if (rasters.length) {
+    const table = h("table.pixels", {}, h("thead", {}, h("tr", {}, h("th", {}, "Raster"), h("th", {}, "Values by band"))));
+    const body = h("tbody");
+    table.append(body);
+    pane.append(table);
+    for (const layer of rasters) {
+      const cell = h("td", { "aria-busy": "true" }, h("span.spinner.small"));
+      body.append(h("tr", { dataset: { id: String(layer.id) } }, h("th", { scope: "row" }, info.get(layer.id)?.name || `Raster ${layer.id}`), cell));
+      jobs.push(pixelCell(cell, layer, lon, lat, signal));
+    }
+  }
+  await Promise.all(jobs);
+  if (!signal.aborted) pane.dataset.ready = "true";
+}
+
+async function pixelCell(cell, layer, lon, lat, signal) {
+  const label = analysisLabel(layer);
+  try {
+    const pixel = await rasterPixel(layer.id, lon, lat, { signal }, label ? layer : null);
+    cell.replaceChildren(
+      h(
+        "span.values",
+        {},
+        pixel.values.map((value, i) =>
+          label
+            ? h("span.value.shown.analysis", { title: label, dataset: { band: "analysis" } }, `${label} = `, h("b", {}, formatValue(value)))
+            : h("span.value", { class: `value${layer.bands.includes(i + 1) ? " shown" : ""}`, title: `Band ${i + 1}`, dataset: { band: String(i + 1) } }, `b${i + 1} `, h("b", {}, formatValue(value))),
+        ),
+      ),
+      h("span.rowcol", {}, `col ${pixel.col}, row ${pixel.row}`),
+    );
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    cell.replaceChildren(h("span.muted", {}, error.status === 404 ? "outside this raster" : error.message));
+  }
+  cell.removeAttribute("aria-busy");
 }
