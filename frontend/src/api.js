@@ -34,7 +34,12 @@ async function errorMessage(response) {
 export async function getJson(url, { signal, body } = {}) {
   let response;
   const init = { signal, headers: { Accept: "application/json" } };
-  if (body !== undefined) Object.assign(init, { method: "POST", body: JSON.stringify(body), headers: { ...init.headers, "Content-Type": "application/json" } });
+  if (body !== undefined) {
+    // A signed-in session must prove the request comes from this page (Django's CSRF check).
+    const csrf = typeof document === "undefined" ? null : document.cookie.match(/(?:^|; )csrftoken=([^;]+)/)?.[1];
+    const headers = { ...init.headers, "Content-Type": "application/json", ...(csrf ? { "X-CSRFToken": decodeURIComponent(csrf) } : {}) };
+    Object.assign(init, { method: "POST", body: JSON.stringify(body), headers });
+  }
   try {
     response = await fetch(url, init);
   } catch (error) {

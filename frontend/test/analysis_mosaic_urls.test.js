@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as api from "../src/api.js";
+import { defaultLayer, defaultMosaic } from "../src/layer_codec.js";
+import { stretchRange } from "../src/panels/legend.js";
+import {
+  analysisTileJsonUrl,
+  histogramUrl,
+  legendUrl,
+  mosaicPointUrl,
+  mosaicTileJsonUrl,
+  pixelUrl,
+  statisticsUrl,
+  styleParams,
+  tileUrl,
+} from "../src/urls.js";
+
+describe("analysis -> tile URLs", () => {
+  it("sends band math instead of bands, coloured by the palette", () => {
+    const layer = { ...defaultLayer(5, 4), bands: [1], palette: "RdYlGn", expression: "(b4-b3)/(b4+b3)" };
+    expect(tileUrl("/api", layer)).toBe("/api/rasters/5/tiles/{z}/{x}/{y}.png?palette=RdYlGn&stretch=p2p98&expression=%28b4-b3%29%2F%28b4%2Bb3%29");
+    expect(legendUrl("/api", { ...layer, bands: [1, 2, 3] })).toBe("/api/colormaps/RdYlGn.png?width=256&height=12");
+    expect(stretchRange(layer, { p2: 1, p98: 2 })).toBeNull();
+    expect(stretchRange({ ...layer, stretch: "minmax", min: -1, max: 1 }, null)).toEqual([-1, 1]);
+  });
+
+  it("sends a terrain algorithm on the layer's band, with the light for a hillshade only", () => {
+    const hillshade = { ...defaultLayer(2), palette: "gray", stretch: "minmax", algorithm: "hillshade", azimuth: 300 };
+    expect(Object.fromEntries(styleParams(hillshade))).toEqual({ band: "1", palette: "gray", algorithm: "hillshade", azimuth: "300", altitude: "45" });
+    const slope = { ...defaultLayer(2), stretch: "minmax", min: 0, max: 45, algorithm: "slope", zfactor: 0.3048 };
+    expect(Object.fromEntries(styleParams(slope))).toEqual({ band: "1", palette: "viridis", min: "0", max: "45", algorithm: "slope", zfactor: "0.3048" });
+    expect(stretchRange({ ...slope, min: null }, { p2: 100, p98: 200 })).toEqual([0, 90]);
+  });
+
+  it("asks the pixel, histogram, TileJSON and statistics for the same analysis", () => {
+    const layer = { ...defaultLayer(3), expression: "b1*2" };
+    expect(pixelUrl("/api", 3, 7.5, 46, layer)).toBe("/api/rasters/3/pixel?lon=7.5&lat=46&expression=b1*2");
+    expect(pixelUrl("/api", 3, 7.5, 46)).toBe("/api/rasters/3/pixel?lon=7.5&lat=46");
+    expect(histogramUrl("/api", 3, 1, layer)).toBe("/api/rasters/3/histogram?bins=64&expression=b1*2");
+    expect(histogramUrl("/api", 3, 2, { ...defaultLayer(3), algorithm: "aspect" })).toBe("/api/rasters/3/histogram?band=2&bins=64&algorithm=aspect");
+    expect(analysisTileJsonUrl("/api", layer)).toBe("/api/rasters/3/tilejson.json?expression=b1*2");
+    expect(statisticsUrl("/api", 3, layer)).toBe("/api/rasters/3/statistics?expression=b1*2");
+    expect(statisticsUrl("/api", 3, defaultLayer(3))).toBe("/api/rasters/3/statistics");
+  });
+});
+
+describe("mosaic URLs", () => {
+  const mosaic = {
+    ...defaultMosaic("m1", { bbox: [5, 45, 11, 48], from: "2024-01-01", to: "2024-12-31", collection: "alps", q: "s2" }),
+    method: "median",
+    palette: "magma",
+  };
+
+  it("draws the search's filters with the method and the style", () => {
+    expect(tileUrl("/api/", mosaic)).toBe(
+      "/api/mosaic/tiles/{z}/{x}/{y}.png?bbox=5,45,11,48&datetime=2024-01-01T00%3A00%3A00Z%2F2024-12-31T23%3A59%3A59Z&collection=alps&q=s2&method=median&band=1&palette=magma&stretch=p2p98",
+    );
+    expect(mosaicTileJsonUrl("/api", mosaic)).toBe(
+      "/api/mosaic/tilejson.json?bbox=5,45,11,48&datetime=2024-01-01T00%3A00%3A00Z%2F2024-12-31T23%3A59%3A59Z&collection=alps&q=s2&method=median&band=1&palette=magma&stretch=p2p98",
+    );
+  });
+
+  it("narrows the dates to the time slider's range", () => {
+    const narrowed = { ...mosaic, time: ["2024-03-01", "2024-03-31"] };
+    expect(new URL(tileUrl("http://h/api", narrowed).replace(/[{}]/g, "")).searchParams.get("datetime")).toBe("2024-03-01T00:00:00Z/2024-03-31T23:59:59Z");
+  });
+
+  it("sends a polygon search as intersects", () => {
+    const layer = defaultMosaic("m2", { polygon: [[0, 0], [10, 0], [5, 8]], bbox: [0, 0, 10, 8] }, { bandCount: 3 });
+    const params = new URL(tileUrl("http://h/api", layer).replace(/[{}]/g, "")).searchParams;
+    expect(JSON.parse(params.get("intersects")).coordinates[0]).toHaveLength(4);
+    expect(params.has("bbox")).toBe(false);
+    expect(params.get("band")).toBe("1,2,3");
+  });
+
+  it("asks for the values over time at a point, without the method, as JSON or CSV", () => {
+    expect(mosaicPointUrl("/api", { ...mosaic, time: ["2024-02-01", "2024-02-29"] }, 7.25, 46.5)).toBe(
+      "/api/mosaic/point?bbox=5%2C45%2C11%2C48&datetime=2024-02-01T00%3A00%3A00Z%2F2024-02-29T23%3A59%3A59Z&collection=alps&q=s2&lon=7.25&lat=46.5",
+    );
+    expect(mosaicPointUrl("/api", mosaic, 1, 2, { format: "csv" })).toMatch(/&lon=1&lat=2&format=csv$/);
+  });
+});
+
+describe("API calls for analysis and mosaics", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("posts the drawn area as GeoJSON for the statistics", async () => {
+    const fetch = vi.fn(async () => ({ ok: true, json: async () => ({ features: [] }) }));
+    vi.stubGlobal("fetch", fetch);
+    const feature = { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] } };
+    await api.rasterStatistics({ ...defaultLayer(8), expression: "b1+1" }, feature);
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe("/api/rasters/8/statistics?expression=b1%2B1");
+    expect(init.method).toBe("POST");
+    expect(init.headers["Content-Type"]).toBe("application/json");
+    expect(JSON.parse(init.body)).toEqual(feature);
+    await api.mosaicPoint(defaultMosaic("m1", { collection: "dem" }), 7, 46);
+    await api.analysisTileJson({ ...defaultLayer(8), algorithm: "hillshade" });
+    expect(fetch.mock.calls.slice(1).map(([u, i]) => [u, i.method])).toEqual([
+      ["/api/mosaic/point?collection=dem&lon=7&lat=46", undefined],
+      ["/api/rasters/8/tilejson.json?algorithm=hillshade&azimuth=315&altitude=45", undefined],
+    ]);
+  });
+
+  it("gives a refused expression's reason as the error", async () => {
+    vi.stubGlobal("fetch", async () => ({ ok: false, status: 400, json: async () => ({ detail: "parameter expression: unknown name b9 at column 1" }) }));
+    await expect(api.analysisTileJson({ ...defaultLayer(1), expression: "b9" })).rejects.toMatchObject({ status: 400, message: "parameter expression: unknown name b9 at column 1" });
+  });
+});
