@@ -253,6 +253,27 @@ RASTERCATALOG_RASTER_INFO_TTL = env.float("RASTERCATALOG_RASTER_INFO_TTL", defau
 # coarser zoom doubles the pixels a tile reads).
 RASTERCATALOG_TILE_OVERZOOM = env.int("RASTERCATALOG_TILE_OVERZOOM", default=4)
 RASTERCATALOG_TILE_UNDERZOOM = env.int("RASTERCATALOG_TILE_UNDERZOOM", default=3)
+# Mosaics (/api/mosaic/): rasters one tile may read (above: the collection's overview at low
+# zooms, else a 422 that says so), and rasters one point (time series) may read.
+RASTERCATALOG_MOSAIC_MAX_RASTERS = env.int("RASTERCATALOG_MOSAIC_MAX_RASTERS", default=50)
+RASTERCATALOG_MOSAIC_POINT_MAX_RASTERS = env.int(
+    "RASTERCATALOG_MOSAIC_POINT_MAX_RASTERS", default=1000
+)
+# Per-collection overviews: a low-resolution Web Mercator COG of each collection with more rasters
+# than a tile may read, at most this many pixels a side (the zoom it reaches follows), rebuilt by
+# the worker once a collection has had no change for the debounce (seconds).
+RASTERCATALOG_MOSAIC_OVERVIEW_DIR = Path(
+    env.str("RASTERCATALOG_MOSAIC_OVERVIEW_DIR", default="") or VAR_DIR / "overviews"
+)
+RASTERCATALOG_MOSAIC_OVERVIEW_MAX_SIZE = env.int(
+    "RASTERCATALOG_MOSAIC_OVERVIEW_MAX_SIZE", default=8192
+)
+RASTERCATALOG_MOSAIC_OVERVIEW_MAX_ZOOM = env.int(
+    "RASTERCATALOG_MOSAIC_OVERVIEW_MAX_ZOOM", default=9
+)
+RASTERCATALOG_MOSAIC_OVERVIEW_DEBOUNCE = env.float(
+    "RASTERCATALOG_MOSAIC_OVERVIEW_DEBOUNCE", default=30
+)
 # Histograms are computed on a level at most this many pixels a side.
 RASTERCATALOG_HISTOGRAM_MAX_SIZE = env.int("RASTERCATALOG_HISTOGRAM_MAX_SIZE", default=1024)
 # Regions (GeoTIFF, PNG, JPEG) and thumbnails larger than this many pixels a side are refused (400).

@@ -15,6 +15,7 @@ from .catalog.ingest import (
     raster_ingest,
 )
 from .dispatch import (
+    collection_overviews_refresh,
     ingest_runs_on_worker,
     raster_convert_dispatched,
     raster_ingest_later,
@@ -181,7 +182,10 @@ class RasterAdmin(LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
+            before = Raster.objects.filter(pk=obj.pk).values_list("collection_id", flat=True)
             super().save_model(request, obj, form, change)
+            # Its visibility or collection may have changed: both collections' mosaics follow.
+            collection_overviews_refresh(collection_ids=[*before, obj.collection_id])
             return
         upload = form.cleaned_data.get("upload")
         uri = str(upload_save(upload)) if upload else form.cleaned_data["uri"]
@@ -237,6 +241,16 @@ class RasterAdmin(LeafletGeoAdmin):
         if getattr(request, "_rastercatalog_existing", None) is not None:
             return None  # nothing was added
         return super().log_addition(request, obj, message)
+
+    def delete_model(self, request, obj) -> None:
+        collection_id = obj.collection_id
+        super().delete_model(request, obj)
+        collection_overviews_refresh(collection_ids=[collection_id])
+
+    def delete_queryset(self, request, queryset) -> None:
+        collection_ids = list(queryset.values_list("collection_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        collection_overviews_refresh(collection_ids=collection_ids)
 
     # --- actions --------------------------------------------------------------------------------
     @admin.action(description="Re-ingest selected rasters", permissions=["change"])

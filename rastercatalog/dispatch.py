@@ -19,6 +19,7 @@ from .catalog.convert import (
     to_cog_requested,
 )
 from .catalog.ingest import IngestError, raster_create_pending, raster_ingest, raster_reingest
+from .catalog.overviews import collection_overview_build, overviews_due, overviews_mark_stale
 from .models import Collection, Raster
 from .tasks import raster_convert_task, raster_ingest_pending_task, upload_ingest_task
 from .uploads.local import upload_discard
@@ -113,3 +114,19 @@ def raster_convert_dispatched(*, raster: Raster, compression: str = "") -> bool:
         return True
     raster_convert_requested(raster=raster)
     return False
+
+
+def collection_overviews_refresh(*, collection_ids: list[int | None]) -> list[int]:
+    """Note that these collections' members changed; without a worker, rebuild their overviews here.
+
+    With a worker its sweep rebuilds them once they stop changing (the debounce); without one,
+    this is what does (the ingest command and the admin call it). Returns the ids rebuilt here.
+    """
+    overviews_mark_stale(collection_ids=collection_ids)
+    if worker_available():
+        return []
+    wanted = {collection_id for collection_id in collection_ids if collection_id is not None}
+    due = [collection_id for collection_id in overviews_due(debounce=0) if collection_id in wanted]
+    for collection_id in due:
+        collection_overview_build(collection_id=collection_id)
+    return due

@@ -45,6 +45,14 @@ class BandMissing(ValueError):
     """The band number does not exist in the raster; the message gives the valid range."""
 
 
+class MosaicTooManyRasters(ValueError):
+    """A mosaic tile or point matches more rasters than it may read; the message says what to do."""
+
+    def __init__(self, message: str, *, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count, self.limit = count, limit
+
+
 class ThumbnailInvalid(ValueError):
     """The size, method or format cannot make a thumbnail; the message says which."""
 

@@ -7,6 +7,7 @@ from celery import shared_task
 from .catalog.convert import raster_convert_requested
 from .catalog.ingest import IngestError, raster_ingest
 from .catalog.leases import LeaseHeld, conversions_recover, leases_recover
+from .catalog.overviews import collection_overview_build, overviews_due
 from .models import Raster
 from .uploads.local import upload_discard
 from .uploads.worker import upload_ingest, uploads_cleanup
@@ -70,7 +71,24 @@ def ingests_recover() -> dict:
         upload_ingest_task.delay(upload_id)
     for raster_id in conversions:
         raster_convert_task.delay(raster_id)
-    return {"rasters": rasters, "uploads": uploads, "conversions": conversions}
+    # Not recovery, but the same clock: collections whose members stopped changing get their
+    # overview rebuilt (the debounce, RASTERCATALOG_MOSAIC_OVERVIEW_DEBOUNCE).
+    overviews = overviews_due()
+    for collection_id in overviews:
+        collection_overview_task.delay(collection_id)
+    return {
+        "rasters": rasters,
+        "uploads": uploads,
+        "conversions": conversions,
+        "overviews": overviews,
+    }
+
+
+@shared_task(name="rastercatalog.collection_overview")
+def collection_overview_task(collection_id: int) -> dict:
+    """Bring a collection's overview up to date; the outcome is stored on its row."""
+    overview = collection_overview_build(collection_id=collection_id)
+    return {"collection": collection_id, "status": overview.status, "error": overview.error}
 
 
 @shared_task(name="rastercatalog.convert_to_cog")

@@ -29,6 +29,9 @@ STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
     errors.FilterInvalid: status.HTTP_400_BAD_REQUEST,
     errors.ConversionRefused: status.HTTP_400_BAD_REQUEST,
     errors.TileNotFound: status.HTTP_404_NOT_FOUND,
+    # Not 400: the request is right, but drawing it would read too many files (README, "Collections
+    # as one layer"); the viewer tells it apart from a bad parameter by this status.
+    errors.MosaicTooManyRasters: status.HTTP_422_UNPROCESSABLE_ENTITY,
     errors.OutsideRaster: status.HTTP_404_NOT_FOUND,
     errors.ColormapUnknown: status.HTTP_404_NOT_FOUND,
     errors.VectorTilesUnavailable: status.HTTP_501_NOT_IMPLEMENTED,

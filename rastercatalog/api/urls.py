@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("rastercatalog.api.catalog.urls")),  # search: rasters, collections, MVT
     path("", include("rastercatalog.api.uploads.urls")),  # direct-to-S3 uploads
     path("", include("rastercatalog.api.ogc.urls")),  # WMTS capabilities, OGC API Tiles
+    path("", include("rastercatalog.api.mosaic.urls")),  # a search as one layer, time series
 ]

@@ -27,6 +27,7 @@ from .cog import cog_report
 from .inspection import RasterFacts, raster_inspect
 from .leases import LeaseHeld, lease_claim, lease_gave_up_reason, lease_heartbeat
 from .observe import ingest_observed
+from .overviews import overviews_mark_stale
 from .reader import RasterRejected, dataset_check_structure, dataset_open, dataset_verify_pixels
 from .sources import RasterSource, SourceRefused, source_checksum, source_resolve
 
@@ -244,6 +245,8 @@ def _save(raster: Raster, facts: RasterFacts) -> None:
         )
         for band in facts.bands
     )
+    # New or changed pixels: the collection's overview is rebuilt by the worker (debounced).
+    overviews_mark_stale(collection_ids=[raster.collection_id])
 
 
 def _finite(value: float | None) -> float | None:
@@ -266,6 +269,8 @@ def _failed(
             _set_status(
                 placeholder, Raster.Status.FAILED, reason, checksum_sha256=None, heartbeat_at=None
             )
+            # A re-ingested raster that fails leaves its collection's mosaic.
+            overviews_mark_stale(collection_ids=[placeholder.collection_id])
         except DatabaseError:
             # The database itself is the problem (down, restarting): the row stays as it was and
             # the caller still hears why this file failed.

@@ -9,6 +9,7 @@ itself opens with every GDAL driver enabled. large-image keeps opened sources in
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 from collections.abc import Iterator
 
@@ -60,6 +61,10 @@ _vetted = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
 # GDAL path -> checksum of the bytes that large-image's cached sources for that path were opened on.
 # Every open refreshes its path, so the paths of the (far fewer) cached sources are never forgotten.
 _opened = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
+# "srs|path" -> the file's bounds in that projection, as its first source computed them. large-image
+# computes them on every open through a new pyproj Transformer (~15 ms): a source reopened after the
+# LRU dropped it (a mosaic tile reads dozens of rasters), or its unstyled twin, starts from these.
+_bounds_known = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
 
 
 class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
@@ -76,12 +81,19 @@ class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
     cacheMaxSize = settings.RASTERCATALOG_TILESOURCE_CACHE_SIZE
 
     def getBounds(self, srs=None):
+        if srs is None or srs in self._bounds:
+            return super().getBounds(srs)
+        key = f"{srs}|{self.largeImagePath}"
+        known = _bounds_known.get(key)
+        if known is not None:
+            self._bounds[srs] = copy.deepcopy(known)
+            return self._bounds[srs]
         bounds = super().getBounds(srs)
-        if srs is None or bounds is None or _finite_corners(bounds):
-            return bounds
-        sampled = _bounds_from_samples(self, srs)
-        if sampled is not None:
-            self._bounds[srs] = bounds = sampled
+        if bounds is not None and not _finite_corners(bounds):
+            sampled = _bounds_from_samples(self, srs)
+            if sampled is not None:
+                self._bounds[srs] = bounds = sampled
+        _bounds_known.put(key, copy.deepcopy(bounds))
         return bounds
 
 
@@ -162,6 +174,7 @@ def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
         return
     if previous is not None:
         cachesClear()
+        _bounds_known.clear()
         if remote:
             gdal.VSICurlPartialClearCache(gdal_path)
     _opened.put(gdal_path, checksum)

@@ -17,7 +17,11 @@ from rastercatalog.catalog.cog import COMPRESSIONS
 from rastercatalog.catalog.convert import raster_convert_now, to_cog_requested
 from rastercatalog.catalog.ingest import IngestError, raster_create_pending, raster_ingest
 from rastercatalog.catalog.sources import SourceRefused, source_resolve, source_size
-from rastercatalog.dispatch import raster_ingest_later, worker_available
+from rastercatalog.dispatch import (
+    collection_overviews_refresh,
+    raster_ingest_later,
+    worker_available,
+)
 from rastercatalog.models import Collection
 
 logger = logging.getLogger(__name__)
@@ -93,7 +97,20 @@ class Command(BaseCommand):
             outcomes = [self._queue(uri, options["name"], collection, acquired_at) for uri in uris]
         else:
             outcomes = self._ingest_all(uris, options["name"], collection, acquired_at)
+            if collection is not None and not worker_available():
+                self._overview(collection)
         self._summarise(outcomes)
+
+    def _overview(self, collection: Collection) -> None:
+        """Without a worker, bring the collection's mosaic overview up to date here, once."""
+        for _ in collection_overviews_refresh(collection_ids=[collection.pk]):
+            collection.refresh_from_db()
+            overview = getattr(collection, "overview", None)
+            if overview is not None and overview.status == "ready":
+                self.stdout.write(
+                    f"overview of collection {collection.slug}: {overview.raster_count} rasters "
+                    f"up to zoom {overview.zoom}"
+                )
 
     def _collection(self, slug: str | None) -> Collection | None:
         if not slug:

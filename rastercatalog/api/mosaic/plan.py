@@ -1,0 +1,205 @@
+"""What a mosaic request reads: the rasters or the collection's overview, the paint, the ETag.
+
+The search selects the rasters (search/mosaic.py); the cap (RASTERCATALOG_MOSAIC_MAX_RASTERS) decides
+between reading them, reading the collection's overview, and a 422 that says what to do. Whatever
+paint needs from the whole search (the widest band statistics, the raster count) is read once per
+process and search for RASTERCATALOG_RASTER_INFO_TTL seconds, as tiles come by the dozen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+
+from ...errors import MosaicTooManyRasters, StyleInvalid
+from ...models import Raster
+from ...render.mosaic_tiles import mosaic_bands, mosaic_paint
+from ...render.paint import Paint
+from ...render.tiles import TileRequest
+from ...search.mosaic import (
+    members_version,
+    mosaic_band_envelopes,
+    mosaic_count,
+    mosaic_extent,
+    mosaic_rasters,
+    overview_as_raster,
+    overview_ready,
+)
+from ..params.mosaic import MosaicSearch
+
+T = TypeVar("T")
+MEMO_ENTRIES = 1024
+# The footprint is traced on the statistics level: a pixel of slack finds rasters whose edge
+# pixels reach into the tile although their simplified outline stops short of it.
+TILE_MARGIN = 1 / 256
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    """The rasters a mosaic tile reads (top first), how it is painted, and its validators."""
+
+    rasters: list[Raster]
+    bands: tuple[int, ...]
+    paint: Paint | None  # None: no raster, a blank tile
+    version: str
+    public: bool
+    source: str  # "rasters", "overview" or "empty"
+    matched: int  # rasters the search has on this tile (at most the cap + 1)
+
+    def etag(self, request: TileRequest, method: str) -> str:
+        text = "|".join([request.token(), method, repr(self.bands), repr(self.paint), self.version])
+        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def mosaic_tile_plan(
+    search: MosaicSearch, request: TileRequest, *, method: str, user: Any
+) -> TilePlan:
+    """Plan the tile: raise MosaicTooManyRasters when it can be drawn neither way."""
+    limit = settings.RASTERCATALOG_MOSAIC_MAX_RASTERS
+    bounds = _bounds(request)
+    rasters = mosaic_rasters(search.query, user=user, bounds=bounds, limit=limit + 1)
+    if len(rasters) > limit:
+        return _overview_plan(search, request, method=method, user=user, bounds=bounds)
+    if not rasters:
+        return TilePlan([], (), None, "empty", True, "empty", 0)
+    all_byte = all(raster.dtype == "Byte" for raster in rasters)
+    bands = _bands(request, rasters, all_byte=all_byte)
+    paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
+    public = all(raster.visibility == Raster.Visibility.PUBLIC for raster in rasters)
+    return TilePlan(
+        rasters, bands, paint, members_version(rasters), public, "rasters", len(rasters)
+    )
+
+
+def _bounds(request: TileRequest) -> tuple[float, float, float, float]:
+    west, south, east, north = request.tile.bounds
+    pad_x, pad_y = (east - west) * TILE_MARGIN, (north - south) * TILE_MARGIN
+    return max(-180.0, west - pad_x), south - pad_y, min(180.0, east + pad_x), north + pad_y
+
+
+def _bands(request: TileRequest, rasters: list[Raster], *, all_byte: bool) -> tuple[int, ...]:
+    counts = [raster.band_count or 1 for raster in rasters]
+    bands = mosaic_bands(request.style, band_count=min(counts), all_byte=all_byte)
+    if max(bands) > max(counts):
+        raise StyleInvalid(
+            f"parameter band: band {max(bands)} is out of range: the rasters of this tile have "
+            f"at most {max(counts)} band(s)"
+        )
+    return bands
+
+
+def _paint(
+    search: MosaicSearch,
+    request: TileRequest,
+    *,
+    method: str,
+    user: Any,
+    bands: tuple[int, ...],
+    all_byte: bool,
+) -> Paint:
+    style = request.style
+    statistics, count = None, None
+    scope = _scope(user)
+    if method == "count":
+        if not style.maximum:
+            key = f"count|{scope}|{search.token()}"
+            count = _remembered(key, lambda: mosaic_extent(search.query, user=user).count)
+    elif (style.stretch or not all_byte) and not (style.minimum and style.maximum):
+        key = f"bands|{scope}|{bands}|{search.token()}"
+        statistics = _remembered(
+            key, lambda: mosaic_band_envelopes(search.query, user=user, bands=bands)
+        )
+    return mosaic_paint(
+        style, bands=bands, method=method, all_byte=all_byte, statistics=statistics, count=count
+    )
+
+
+def _overview_plan(
+    search: MosaicSearch,
+    request: TileRequest,
+    *,
+    method: str,
+    user: Any,
+    bounds: tuple[float, float, float, float],
+) -> TilePlan:
+    limit = settings.RASTERCATALOG_MOSAIC_MAX_RASTERS
+    overview = None
+    if search.collection is not None and method == "first":
+        overview = _remembered(
+            f"overview|{search.collection}",
+            lambda: overview_ready(collection_slug=search.collection),
+        )
+    if overview is None or request.drawn_zoom > (overview.zoom or 0):
+        count = mosaic_count(search.query, user=user, bounds=bounds)
+        raise MosaicTooManyRasters(
+            _too_many(search, request, method, count, limit, overview),
+            count=count,
+            limit=limit,
+        )
+    stand_in = overview_as_raster(overview)
+    all_byte = overview.dtype == "Byte"
+    bands = _bands(request, [stand_in], all_byte=all_byte)
+    paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
+    return TilePlan(
+        [stand_in], bands, paint, f"overview-{overview.version}", True, "overview", limit + 1
+    )
+
+
+def _too_many(
+    search: MosaicSearch, request: TileRequest, method: str, count: int, limit: int, overview
+) -> str:
+    start = (
+        f"tile {request.tile} touches {count:,} rasters, more than the {limit:,} a tile may read"
+    )
+    if search.collection is None:
+        return (
+            f"{start}: zoom in, narrow the search, or ask for one collection and nothing else "
+            "(collection=<slug>): low zooms of a collection are drawn from its overview"
+        )
+    if method != "first":
+        return (
+            f"{start}: zoom in, narrow the search, or use method=first (overviews are drawn first)"
+        )
+    if overview is None:
+        return (
+            f"{start}: the overview of collection {search.collection} that draws its low zooms "
+            "is not built yet (the worker builds it after a change): zoom in meanwhile"
+        )
+    return (
+        f"{start}: the overview of collection {search.collection} draws zooms up to "
+        f"{overview.zoom}: zoom in further, or narrow the search"
+    )
+
+
+def _scope(user: Any) -> str:
+    """Who the memo's answers are for: what a reader may see decides them."""
+    if user is None or not user.is_authenticated:
+        return "public"
+    return "staff" if user.is_staff else f"user:{user.pk}"
+
+
+_memo: dict[str, tuple[float, Any]] = {}
+_memo_lock = threading.Lock()
+
+
+def _remembered(key: str, compute: Callable[[], T]) -> T:
+    """compute(), or its value from the last RASTERCATALOG_RASTER_INFO_TTL seconds."""
+    ttl = settings.RASTERCATALOG_RASTER_INFO_TTL
+    now = time.monotonic()
+    held = _memo.get(key)
+    if held is not None and now - held[0] < ttl:
+        return held[1]
+    value = compute()
+    if ttl > 0:
+        with _memo_lock:
+            _memo.pop(key, None)
+            _memo[key] = (now, value)
+            while len(_memo) > MEMO_ENTRIES:
+                del _memo[next(iter(_memo))]
+    return value

@@ -1,0 +1,169 @@
+"""Mosaic selectors: which rasters a mosaic tile or point reads, in which order, and their summary.
+
+A mosaic is a search (RasterQuery, every filter of GET /api/rasters/) drawn as one layer: the ready
+rasters the reader may see that match it. A tile reads those whose footprint meets the tile's
+lon/lat box, found through the footprint's spatial index; the rows come without their geometry
+(the columns a tile needs only). `first` puts the latest acquisition on top, then the latest
+catalogued; rasters with no acquisition time go under those with one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+
+from ..models import Band, CollectionOverview, Raster
+from ..render.rasterinfo import TILE_FIELDS
+from .filters import RasterQuery, bbox_geometry, raster_search
+from .visible import User
+
+# What a mosaic tile reads of each row: the single-raster tile's columns, plus who may see it.
+MOSAIC_FIELDS = ("id", "visibility", "owner", "acquired_at", "created", *TILE_FIELDS)
+# A point also needs the grid, to find its pixel, and the name it is reported under.
+POINT_FIELDS = (*MOSAIC_FIELDS, "name", "crs_wkt", "crs_epsg", "geotransform", "height")
+
+
+def mosaic_matching(
+    query: RasterQuery, *, user: User | None, bounds: tuple[float, ...] | None = None
+) -> QuerySet[Raster]:
+    """Ready rasters `user` may see that match `query`, and meet `bounds` (west, south, east, north)."""
+    rasters = raster_search(replace(query, statuses=(Raster.Status.READY,)), user=user)
+    if bounds is not None:
+        rasters = rasters.filter(footprint__intersects=bbox_geometry(tuple(bounds)))
+    return rasters
+
+
+def mosaic_order(rasters: QuerySet[Raster], *, oldest_first: bool = False) -> QuerySet[Raster]:
+    """`first`'s order: latest acquisition on top (no time: below), then latest catalogued."""
+    if oldest_first:
+        return rasters.order_by(F("acquired_at").asc(nulls_last=True), "created", "id")
+    return rasters.order_by(F("acquired_at").desc(nulls_last=True), "-created", "-id")
+
+
+def mosaic_rasters(
+    query: RasterQuery, *, user: User | None, bounds: tuple[float, ...], limit: int
+) -> list[Raster]:
+    """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only)."""
+    rasters = mosaic_matching(query, user=user, bounds=bounds)
+    return list(mosaic_order(rasters).only(*MOSAIC_FIELDS)[:limit])
+
+
+def mosaic_count(query: RasterQuery, *, user: User | None, bounds: tuple[float, ...]) -> int:
+    """How many rasters of the mosaic meet `bounds`."""
+    return mosaic_matching(query, user=user, bounds=bounds).count()
+
+
+def mosaic_rasters_at(
+    query: RasterQuery, *, user: User | None, lon: float, lat: float, limit: int
+) -> list[Raster]:
+    """At most `limit` rasters of the mosaic over (lon, lat), oldest acquisition first."""
+    rasters = mosaic_matching(query, user=user, bounds=(lon, lat, lon, lat))
+    return list(mosaic_order(rasters, oldest_first=True).only(*POINT_FIELDS)[:limit])
+
+
+def members_version(rasters: Sequence[Raster]) -> str:
+    """A hash of the ordered (id, checksum) of `rasters`: it changes when the set or order does."""
+    text = ",".join(f"{raster.pk}:{raster.checksum_sha256}" for raster in rasters)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BandEnvelope:
+    """The widest range of a band's statistics over the rasters of a mosaic."""
+
+    min: float | None
+    max: float | None
+    p2: float | None
+    p98: float | None
+
+
+def mosaic_band_envelopes(
+    query: RasterQuery, *, user: User | None, bands: Sequence[int]
+) -> dict[int, BandEnvelope]:
+    """Per band number: the lowest min and p2, the highest max and p98 of the mosaic's rasters."""
+    ids = mosaic_matching(query, user=user).order_by().values("id")
+    rows = (
+        Band.objects.filter(raster_id__in=ids, index__in=list(bands))
+        .order_by()
+        .values("index")
+        .annotate(low=Min("min"), high=Max("max"), p2=Min("p2"), p98=Max("p98"))
+    )
+    return {
+        row["index"]: BandEnvelope(row["low"], row["high"], row["p2"], row["p98"]) for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class MosaicExtent:
+    count: int
+    bbox: tuple[float, float, float, float] | None  # west > east: across the antimeridian
+    finest_resolution_m: float | None
+    max_band_count: int | None
+
+
+def mosaic_extent(query: RasterQuery, *, user: User | None) -> MosaicExtent:
+    """How many rasters the mosaic has, where they lie and how fine the finest is (one query)."""
+    found = (
+        mosaic_matching(query, user=user)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            crossing=Count("id", filter=Q(bbox_west__gt=F("bbox_east"))),
+            west=Min("bbox_west"),
+            south=Min("bbox_south"),
+            east=Max("bbox_east"),
+            north=Max("bbox_north"),
+            resolution=Min("ground_resolution_m"),
+            bands=Max("band_count"),
+        )
+    )
+    if not found["count"]:
+        return MosaicExtent(0, None, None, None)
+    west, east = found["west"], found["east"]
+    if found["crossing"]:
+        west, east = -180.0, 180.0  # a raster across the antimeridian: the whole width
+    bbox = (west, found["south"], east, found["north"])
+    return MosaicExtent(found["count"], bbox, found["resolution"], found["bands"])
+
+
+# --- Per-collection overviews (built by catalog/overviews.py). ---
+
+
+def overview_members(*, collection_id: int) -> list[Raster]:
+    """The rasters an overview draws: the collection's public ready ones, top first."""
+    rasters = Raster.objects.filter(
+        collection_id=collection_id,
+        status=Raster.Status.READY,
+        visibility=Raster.Visibility.PUBLIC,
+    )
+    return list(mosaic_order(rasters).only(*MOSAIC_FIELDS, "crs_wkt", "band_count", "dtype"))
+
+
+def overview_ready(*, collection_slug: str) -> CollectionOverview | None:
+    """The collection's overview if one is built and has a file, else None."""
+    return (
+        CollectionOverview.objects.filter(
+            collection__slug=collection_slug, status=CollectionOverview.Status.READY
+        )
+        .exclude(path="")
+        .first()
+    )
+
+
+def overview_as_raster(overview: CollectionOverview) -> Raster:
+    """An unsaved Raster standing for the overview's file, for the tile path to read it."""
+    return Raster(
+        name=f"overview of collection {overview.collection_id}",
+        uri=overview.path,
+        status=Raster.Status.READY,
+        checksum_sha256=f"overview-{overview.version}",
+        bbox_west=overview.bbox_west,
+        bbox_south=overview.bbox_south,
+        bbox_east=overview.bbox_east,
+        bbox_north=overview.bbox_north,
+        band_count=overview.band_count,
+        dtype=overview.dtype,
+    )
