@@ -45,6 +45,18 @@ class BandMissing(ValueError):
     """The band number does not exist in the raster; the message gives the valid range."""
 
 
+class ExpressionInvalid(ValueError):
+    """A band-math expression that is refused before it runs; the message says what and where."""
+
+
+class AnalysisInvalid(ValueError):
+    """An analysis parameter (algorithm, its options, statistics options) that cannot be used."""
+
+
+class GeometryInvalid(ValueError):
+    """A posted GeoJSON geometry that is malformed, invalid or too large; the message says which."""
+
+
 class ThumbnailInvalid(ValueError):
     """The size, method or format cannot make a thumbnail; the message says which."""
 
