@@ -8,7 +8,6 @@ and its edges against its neighbours'.
 from __future__ import annotations
 
 import io
-import math
 
 import numpy as np
 import PIL.Image
@@ -111,9 +110,7 @@ def test_512_pixel_expression_tile_is_its_four_children(api, multiband):
     tile, _, _ = tile_for_lonlat(*CENTRE, Z - 1)
     query = {"expression": "b4 - b3", "min": -100, "max": 250}
     big = fetch(api, f"/api/rasters/{multiband.pk}/tiles/{tile}@2x.png", **query)
-    for (row, col), child in zip(
-        ((0, 0), (0, 1), (1, 0), (1, 1)), tile.children(), strict=True
-    ):
+    for (row, col), child in zip(((0, 0), (0, 1), (1, 0), (1, 1)), tile.children(), strict=True):
         quarter = big[row * 256 : (row + 1) * 256, col * 256 : (col + 1) * 256]
         response = api.get(f"/api/rasters/{multiband.pk}/tiles/{child}.png", query)
         if response.status_code == 404:  # a child outside the raster
@@ -137,7 +134,10 @@ def test_tilejson_carries_the_expression_in_its_tile_url(api, multiband):
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"expression": "b5 + 1"}, "band b5 at character 1 does not exist: this raster has b1 to b4"),
+        (
+            {"expression": "b5 + 1"},
+            "band b5 at character 1 does not exist: this raster has b1 to b4",
+        ),
         ({"expression": "__import__('os')"}, "function __import__"),
         ({"expression": "b1.real"}, "attribute access"),
         ({"expression": "9**9**9"}, "exponent"),
