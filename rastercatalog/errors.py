@@ -53,6 +53,18 @@ class MosaicTooManyRasters(ValueError):
         self.count, self.limit = count, limit
 
 
+class ExpressionInvalid(ValueError):
+    """A band-math expression that is refused before it runs; the message says what and where."""
+
+
+class AnalysisInvalid(ValueError):
+    """An analysis parameter (algorithm, its options, statistics options) that cannot be used."""
+
+
+class GeometryInvalid(ValueError):
+    """A posted GeoJSON geometry that is malformed, invalid or too large; the message says which."""
+
+
 class ThumbnailInvalid(ValueError):
     """The size, method or format cannot make a thumbnail; the message says which."""
 

@@ -47,7 +47,16 @@ TILE_FIELDS = (
 # Plus what decides who may see it and whether it can be read.
 ROW_FIELDS = ("id", "status", "error", "visibility", "owner", *TILE_FIELDS)
 # What rendering reads from the bands (not their histograms).
-BAND_FIELDS = ("raster_id", "index", "min", "max", "p2", "p98", "color_interpretation")
+BAND_FIELDS = (
+    "raster_id",
+    "index",
+    "min",
+    "max",
+    "p2",
+    "p98",
+    "color_interpretation",
+    "nodata",
+)
 MAX_ENTRIES = 4096
 
 

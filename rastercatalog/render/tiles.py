@@ -17,6 +17,8 @@ from django.conf import settings
 from ..geo.webmercator import TILE_SIZE, Tile, tile_check_covers, zoom_range
 from ..metrics import tile_cache_count
 from ..models import Band, Raster
+from .analysis import Analysis
+from .analysis_tiles import analysis_tile
 from .cache import cache_get_or_render
 from .encode import image_encode, media_type
 from .paint import paint_apply, paint_resolve, tiles_mosaic
@@ -37,6 +39,7 @@ class TileRequest:
     size: int
     fmt: str
     style: TileStyle
+    analysis: Analysis | None = None  # band math or a terrain algorithm, coloured by `style`
 
     @property
     def drawn_zoom(self) -> int:
@@ -45,7 +48,8 @@ class TileRequest:
 
     def token(self) -> str:
         """Everything that decides the tile's bytes besides the raster, as one stable string."""
-        return f"v{RENDER_VERSION}/{self.tile}@{self.size}.{self.fmt}?{self.style.cache_token()}"
+        token = f"v{RENDER_VERSION}/{self.tile}@{self.size}.{self.fmt}?{self.style.cache_token()}"
+        return token if self.analysis is None else f"{token}&{self.analysis.cache_token()}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,16 @@ def tile_render(
     """Read the tile through large-image, colour it, encode it (no cache)."""
     if bands is None:
         bands = list(raster.bands.only(*BAND_FIELDS))
+    if request.analysis is not None:
+        image = analysis_tile(
+            raster,
+            tile=request.tile,
+            size=request.size,
+            style=request.style,
+            analysis=request.analysis,
+            bands=bands,
+        )
+        return image_encode(image, request.fmt)
     style = request.style.style or _colour_table_style(request.style, raster, bands)
     tiles = request.tile.children() if request.size == 2 * TILE_SIZE else [request.tile]
     reads = [tilesource_tile(raster, z=t.z, x=t.x, y=t.y, style=style) for t in tiles]

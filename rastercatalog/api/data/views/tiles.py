@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from ....geo.webmercator import TILE_SIZE, Tile
 from ....models import Raster
+from ....render.analysis import Analysis
 from ....render.colormaps import (
     REVERSED_SUFFIX,
     colormap_legend_png,
@@ -37,6 +38,7 @@ from ...http import (
     raster_info_get_ready,
     response_not_modified,
 )
+from ...params.analysis import ANALYSIS_PARAMETERS, analysis_parse
 from ...params.tiles import (
     LEGEND_PARAMETERS,
     STYLE_PARAMETERS,
@@ -73,7 +75,7 @@ class RasterTileApi(TileApiView):
     @extend_schema(
         tags=TAGS,
         summary="XYZ tile (Web Mercator); transparent where there is no data",
-        parameters=[*TILE_PATH, *STYLE_PARAMETERS, TILESIZE],
+        parameters=[*TILE_PATH, *STYLE_PARAMETERS, *ANALYSIS_PARAMETERS, TILESIZE],
         responses={
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "image/jpeg"): OpenApiTypes.BINARY,
@@ -93,7 +95,9 @@ class RasterTileApi(TileApiView):
         fmt = format_parse(fmt)
         info = raster_info_get_ready(raster_id, user=lambda: request.user)
         raster = info.raster
-        tile_request = TileRequest(tile, size, fmt, _style(request, raster))
+        style = _style(request, raster)
+        analysis = _analysis(request, raster, style)
+        tile_request = TileRequest(tile, size, fmt, style, analysis)
         tile_check(raster, tile_request)
         etag = etag_for(raster, tile_request.token())
         public = raster.visibility == Raster.Visibility.PUBLIC
@@ -115,6 +119,7 @@ class RasterTileJsonApi(TileApiView):
         summary="TileJSON 3.0.0: tile URL template, bounds, zoom range",
         parameters=[
             *STYLE_PARAMETERS,
+            *ANALYSIS_PARAMETERS,
             TILESIZE,
             TILE_FORMAT,
         ],
@@ -124,7 +129,9 @@ class RasterTileJsonApi(TileApiView):
         raster = raster_get_ready(raster_id, user=request.user)
         fmt = format_parse(request.query_params.get("format") or "png", parameter="format")
         size = tile_size_parse(request.query_params, "")
-        query = _style(request, raster).query()
+        style = _style(request, raster)
+        analysis = _analysis(request, raster, style)
+        query = {**style.query(), **(analysis.query() if analysis is not None else {})}
         if size != TILE_SIZE:
             query["tilesize"] = str(size)
         base = reverse("raster-tilejson", kwargs={"raster_id": raster.pk}).rsplit("/", 1)[0]
@@ -175,3 +182,7 @@ def _tile(z: str, x: str, y: str) -> Tile:
 
 def _style(request: Request, raster: Raster) -> TileStyle:
     return style_parse(request.query_params, band_count=raster.band_count or 1)
+
+
+def _analysis(request: Request, raster: Raster, style: TileStyle) -> Analysis | None:
+    return analysis_parse(request.query_params, band_count=raster.band_count or 1, style=style)
