@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from django.contrib.gis.geos import Point
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from ..models import Band, CollectionOverview, Raster
@@ -59,8 +60,14 @@ def mosaic_count(query: RasterQuery, *, user: User | None, bounds: tuple[float, 
 def mosaic_rasters_at(
     query: RasterQuery, *, user: User | None, lon: float, lat: float, limit: int
 ) -> list[Raster]:
-    """At most `limit` rasters of the mosaic over (lon, lat), oldest acquisition first."""
-    rasters = mosaic_matching(query, user=user, bounds=(lon, lat, lon, lat))
+    """At most `limit` rasters of the mosaic over (lon, lat), oldest acquisition first.
+
+    Over: within the footprint's bounding box (through its index), not the footprint itself, so
+    a raster with no data at the point is listed too (its values null), as in a time series.
+    """
+    rasters = mosaic_matching(query, user=user).filter(
+        footprint__bboverlaps=Point(lon, lat, srid=4326)
+    )
     return list(mosaic_order(rasters, oldest_first=True).only(*POINT_FIELDS)[:limit])
 
 
