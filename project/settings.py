@@ -278,6 +278,17 @@ RASTERCATALOG_MOSAIC_OVERVIEW_DEBOUNCE = env.float(
 RASTERCATALOG_HISTOGRAM_MAX_SIZE = env.int("RASTERCATALOG_HISTOGRAM_MAX_SIZE", default=1024)
 # Regions (GeoTIFF, PNG, JPEG) and thumbnails larger than this many pixels a side are refused (400).
 RASTERCATALOG_REGION_MAX_SIZE = env.int("RASTERCATALOG_REGION_MAX_SIZE", default=4096)
+# Analysis on the fly (README): zonal statistics are exact up to this many pixels per feature's
+# window, then computed on the finest overview under it; posted geometries are capped in features,
+# vertices and geodesic area.
+RASTERCATALOG_STATISTICS_MAX_PIXELS = env.int(
+    "RASTERCATALOG_STATISTICS_MAX_PIXELS", default=4_000_000
+)
+RASTERCATALOG_ANALYSIS_MAX_FEATURES = env.int("RASTERCATALOG_ANALYSIS_MAX_FEATURES", default=100)
+RASTERCATALOG_ANALYSIS_MAX_VERTICES = env.int("RASTERCATALOG_ANALYSIS_MAX_VERTICES", default=20_000)
+RASTERCATALOG_ANALYSIS_MAX_AREA_KM2 = env.float(
+    "RASTERCATALOG_ANALYSIS_MAX_AREA_KM2", default=1_000_000.0
+)
 RASTERCATALOG_THUMBNAIL_MAX_SIZE = env.int("RASTERCATALOG_THUMBNAIL_MAX_SIZE", default=1024)
 # Files uploaded to POST /api/cog/validate may be at most this many bytes (413 beyond).
 RASTERCATALOG_COG_VALIDATE_MAX_BYTES = env.int(

@@ -83,6 +83,7 @@ def test_no_module_is_over_300_lines(name):
         ("corsheaders", "rastercatalog.cors"),
         ("pygeofilter", "rastercatalog.search.cql2"),
         ("cql2", "rastercatalog.search.cql2"),
+        ("exactextract", "rastercatalog.render.zonal"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):

@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from .views import analysis as analysis_views
 from .views import cog as cog_views
 from .views import images as image_views
 from .views import metadata as metadata_views
@@ -26,9 +27,21 @@ urlpatterns: list = [
         name="raster-bands",
     ),
     path(
+        # GET: the statistics stored at ingest (metadata_views); POST: zonal statistics.
         "rasters/<int:raster_id>/statistics",
-        metadata_views.RasterStatisticsApi.as_view(),
+        analysis_views.RasterStatisticsApi.as_view(),
         name="raster-statistics",
+    ),
+    # Analysis on the fly (analysis_views): clips of posted polygons, and presets.
+    re_path(
+        r"^rasters/(?P<raster_id>[0-9]+)/feature\.(?P<fmt>tif|png)$",
+        analysis_views.RasterFeatureApi.as_view(),
+        name="raster-feature",
+    ),
+    path(
+        "rasters/<int:raster_id>/analysis",
+        analysis_views.RasterAnalysisApi.as_view(),
+        name="raster-analysis",
     ),
     path(
         "rasters/<int:raster_id>/pixel", pixel_views.RasterPixelApi.as_view(), name="raster-pixel"

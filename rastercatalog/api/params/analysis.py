@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from ...errors import AnalysisInvalid
+from ...errors import AnalysisInvalid, StyleInvalid
 from ...render.analysis import (
     ALGORITHMS,
     DEFAULT_ALTITUDE,
@@ -17,8 +18,10 @@ from ...render.analysis import (
     analysis_style_check,
 )
 from ...render.expression import MAX_LENGTH, Expression, expression_parse
-from ...render.style import TileStyle
-from .core import param_parse, parse_float
+from ...render.style import TileStyle, style_from_query
+from ...render.zonal import ZonalOptions
+from .core import param_parse, parse_float, parse_float_list
+from .tiles import STYLE_PARAMETERS
 
 EXPRESSION = OpenApiParameter(
     "expression",
@@ -112,3 +115,110 @@ def _ranged(
         return value
 
     return param_parse(query, name, parse, default=default, expected=expected)
+
+
+# --- POST statistics and feature.{fmt} ---
+
+MAX_PERCENTILES = 20
+MAX_HISTOGRAM_BINS = 1024
+STATISTICS_PARAMETERS = [
+    EXPRESSION,
+    OpenApiParameter(
+        "percentiles",
+        str,
+        description=f"Comma-separated percentiles 0-100 (default 2,98; at most {MAX_PERCENTILES})",
+    ),
+    OpenApiParameter(
+        "bins", int, description=f"Histogram bins, 1 to {MAX_HISTOGRAM_BINS} (default 10)"
+    ),
+    OpenApiParameter(
+        "range", str, description="min,max of the histogram (default: each feature's min and max)"
+    ),
+]
+
+
+def statistics_params_parse(
+    query: Any, *, band_count: int
+) -> tuple[Expression | None, ZonalOptions]:
+    """`expression`, `percentiles` (2,98), `bins` (10) and the histogram's `range`."""
+    expression = expression_param_parse(query, band_count=band_count)
+    percentiles = param_parse(
+        query,
+        "percentiles",
+        _percentiles,
+        default=(2.0, 98.0),
+        expected=f"expected up to {MAX_PERCENTILES} comma-separated numbers from 0 to 100",
+    )
+    bins = param_parse(
+        query,
+        "bins",
+        _bins,
+        default=10,
+        expected=f"expected a whole number from 1 to {MAX_HISTOGRAM_BINS}",
+    )
+    value_range = param_parse(query, "range", _range, expected="expected min,max with min < max")
+    return expression, ZonalOptions(percentiles=percentiles, bins=bins, value_range=value_range)
+
+
+def _percentiles(text: str) -> tuple[float, ...]:
+    values = tuple(parse_float_list(text))
+    if len(values) > MAX_PERCENTILES or not all(0 <= value <= 100 for value in values):
+        raise ValueError("out of range")
+    return values
+
+
+def _bins(text: str) -> int:
+    bins = int(text)
+    if not 1 <= bins <= MAX_HISTOGRAM_BINS:
+        raise ValueError("out of range")
+    return bins
+
+
+def _range(text: str) -> tuple[float, float]:
+    values = parse_float_list(text)
+    if len(values) != 2 or not values[0] < values[1]:
+        raise ValueError("expected min,max with min < max")
+    return values[0], values[1]
+
+
+# Tile style parameters that images drawn in the raster's grid take (not large-image's `style`).
+IMAGE_STYLE_PARAMETERS = [p for p in STYLE_PARAMETERS if p.name != "style"]
+MAX_SIZE = OpenApiParameter(
+    "max_size",
+    int,
+    description="Longest side of the output in pixels (shrinks it; default: full resolution). "
+    "At most RASTERCATALOG_REGION_MAX_SIZE.",
+)
+CLIP_PARAMETERS = [MAX_SIZE, EXPRESSION, *IMAGE_STYLE_PARAMETERS]
+
+
+def image_style_parse(query: Any, *, band_count: int) -> tuple[Expression | None, TileStyle]:
+    """`expression` and the style parameters of an image drawn in the raster's grid."""
+    style = style_from_query(query, band_count=band_count)
+    if style.style is not None:
+        raise StyleInvalid(
+            "parameter style (a large-image style) applies to tiles only: use band, min, max, "
+            "stretch, palette, nodata and scheme"
+        )
+    expression = expression_param_parse(query, band_count=band_count)
+    if expression is not None:
+        analysis_style_check(Analysis(expression=expression), style, band_count=band_count)
+    return expression, style
+
+
+def clip_params_parse(
+    query: Any, *, band_count: int
+) -> tuple[int | None, Expression | None, TileStyle]:
+    """`max_size` (None: full resolution), `expression` and the style parameters."""
+    limit = settings.RASTERCATALOG_REGION_MAX_SIZE
+    max_size = param_parse(
+        query, "max_size", _size, expected=f"expected a whole number from 1 to {limit}"
+    )
+    return (max_size, *image_style_parse(query, band_count=band_count))
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= settings.RASTERCATALOG_REGION_MAX_SIZE:
+        raise ValueError("out of range")
+    return value
