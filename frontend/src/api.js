@@ -61,6 +61,7 @@ export const rasterMetadata = (id) => getJson(urls.metadataUrl(apiRoot, id));
 export const rasterCog = (id) => getJson(urls.cogUrl(apiRoot, id));
 export const rasterPixel = (id, lon, lat, options, layer = null) => getJson(urls.pixelUrl(apiRoot, id, lon, lat, layer), options);
 export const rasterHistogram = (id, band, options, layer = null) => getJson(urls.histogramUrl(apiRoot, id, band, layer), options);
+export const rasterAnalysis = (id) => getJson(urls.analysisUrl(apiRoot, id));
 export const analysisTileJson = (layer, options) => getJson(urls.analysisTileJsonUrl(apiRoot, layer), options);
 /** Statistics of a layer's raster (or its analysis) inside a GeoJSON geometry or features. */
 export const rasterStatistics = (layer, geojson, options) => getJson(urls.statisticsUrl(apiRoot, layer.id, layer), { ...options, body: geojson });

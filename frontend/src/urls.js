@@ -79,24 +79,33 @@ export function analysisParams(layer, params = new URLSearchParams()) {
   return params;
 }
 
-/** The band values of a raster at a point (EPSG:4326); with a layer's analysis, its one value. */
+/** A layer's band math for the pixel, histogram and statistics APIs (terrain is for images only). */
+const expressionParams = (layer, params = new URLSearchParams()) => {
+  if (layer?.expression) params.set("expression", layer.expression);
+  return params;
+};
+
+/** The band values of a raster at a point (EPSG:4326); with band math, its value too. */
 export function pixelUrl(apiRoot, id, lon, lat, layer = null) {
-  const params = analysisParams(layer, new URLSearchParams({ lon: String(lon), lat: String(lat) }));
+  const params = expressionParams(layer, new URLSearchParams({ lon: String(lon), lat: String(lat) }));
   return `${root(apiRoot)}/rasters/${id}/pixel?${params}`;
 }
 
-/** A band's (or a layer's analysis's) histogram in 64 bins. */
+/** A band's (or the layer's band math's) histogram in 64 bins. */
 export function histogramUrl(apiRoot, id, band, layer = null) {
   // An expression names the bands it reads: no band with it.
-  const params = analysisParams(layer, new URLSearchParams(layer?.expression ? { bins: "64" } : { band: String(band), bins: "64" }));
+  const params = expressionParams(layer, new URLSearchParams(layer?.expression ? { bins: "64" } : { band: String(band), bins: "64" }));
   return `${root(apiRoot)}/rasters/${id}/histogram?${params}`;
 }
 
-/** Statistics of a raster inside posted GeoJSON geometries (per feature and band). */
+/** Zonal statistics of a raster (or its band math) inside posted GeoJSON, per feature and band. */
 export function statisticsUrl(apiRoot, id, layer = null) {
-  const params = analysisParams(layer);
-  return `${root(apiRoot)}/rasters/${id}/statistics${String(params) ? `?${params}` : ""}`;
+  const params = expressionParams(layer, new URLSearchParams({ percentiles: "2,25,75,98", bins: "32" }));
+  return `${root(apiRoot)}/rasters/${id}/statistics?${query(params)}`;
 }
+
+/** What analysis a raster allows: band roles, the presets (NDVI, NDWI) its bands allow, algorithms. */
+export const analysisUrl = (apiRoot, id) => `${root(apiRoot)}/rasters/${id}/analysis`;
 
 /** Query parameters (band, palette, stretch or min/max, analysis) for a layer's style. */
 export function styleParams(layer, params = new URLSearchParams()) {

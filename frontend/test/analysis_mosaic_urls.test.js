@@ -31,15 +31,22 @@ describe("analysis -> tile URLs", () => {
     expect(stretchRange({ ...slope, min: null }, { p2: 100, p98: 200 })).toEqual([0, 90]);
   });
 
-  it("asks the pixel, histogram, TileJSON and statistics for the same analysis", () => {
+  it("asks the pixel, histogram, TileJSON and statistics for the same band math", () => {
     const layer = { ...defaultLayer(3), expression: "b1*2" };
     expect(pixelUrl("/api", 3, 7.5, 46, layer)).toBe("/api/rasters/3/pixel?lon=7.5&lat=46&expression=b1*2");
     expect(pixelUrl("/api", 3, 7.5, 46)).toBe("/api/rasters/3/pixel?lon=7.5&lat=46");
     expect(histogramUrl("/api", 3, 1, layer)).toBe("/api/rasters/3/histogram?bins=64&expression=b1*2");
-    expect(histogramUrl("/api", 3, 2, { ...defaultLayer(3), algorithm: "aspect" })).toBe("/api/rasters/3/histogram?band=2&bins=64&algorithm=aspect");
     expect(analysisTileJsonUrl("/api", layer)).toBe("/api/rasters/3/tilejson.json?expression=b1*2");
-    expect(statisticsUrl("/api", 3, layer)).toBe("/api/rasters/3/statistics?expression=b1*2");
-    expect(statisticsUrl("/api", 3, defaultLayer(3))).toBe("/api/rasters/3/statistics");
+    expect(statisticsUrl("/api", 3, layer)).toBe("/api/rasters/3/statistics?percentiles=2,25,75,98&bins=32&expression=b1*2");
+    expect(statisticsUrl("/api", 3, defaultLayer(3))).toBe("/api/rasters/3/statistics?percentiles=2,25,75,98&bins=32");
+  });
+
+  it("reads a terrain layer's heights from the pixel, histogram and statistics APIs (images only take algorithm)", () => {
+    const layer = { ...defaultLayer(3), algorithm: "aspect" };
+    expect(histogramUrl("/api", 3, 2, layer)).toBe("/api/rasters/3/histogram?band=2&bins=64");
+    expect(pixelUrl("/api", 3, 1, 2, layer)).toBe("/api/rasters/3/pixel?lon=1&lat=2");
+    expect(statisticsUrl("/api", 3, layer)).toBe("/api/rasters/3/statistics?percentiles=2,25,75,98&bins=32");
+    expect(analysisTileJsonUrl("/api", layer)).toBe("/api/rasters/3/tilejson.json?algorithm=aspect");
   });
 });
 
@@ -89,15 +96,17 @@ describe("API calls for analysis and mosaics", () => {
     const feature = { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] } };
     await api.rasterStatistics({ ...defaultLayer(8), expression: "b1+1" }, feature);
     const [url, init] = fetch.mock.calls[0];
-    expect(url).toBe("/api/rasters/8/statistics?expression=b1%2B1");
+    expect(url).toBe("/api/rasters/8/statistics?percentiles=2,25,75,98&bins=32&expression=b1%2B1");
     expect(init.method).toBe("POST");
     expect(init.headers["Content-Type"]).toBe("application/json");
     expect(JSON.parse(init.body)).toEqual(feature);
     await api.mosaicPoint(defaultMosaic("m1", { collection: "dem" }), 7, 46);
     await api.analysisTileJson({ ...defaultLayer(8), algorithm: "hillshade" });
+    await api.rasterAnalysis(8);
     expect(fetch.mock.calls.slice(1).map(([u, i]) => [u, i.method])).toEqual([
       ["/api/mosaic/point?collection=dem&lon=7&lat=46", undefined],
       ["/api/rasters/8/tilejson.json?algorithm=hillshade&azimuth=315&altitude=45", undefined],
+      ["/api/rasters/8/analysis", undefined],
     ]);
   });
 

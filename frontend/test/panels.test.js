@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dateSpan, fewestBands } from "../src/controllers/mosaic.js";
 import { areaFeature } from "../src/controllers/statistics.js";
-import { bandRoles, presets } from "../src/panels/analysis.js";
 import { dayDate, dayIndex, describeFilters } from "../src/panels/mosaic.js";
 import { bandStatistics, percentiles } from "../src/panels/statistics.js";
 import { seriesPoints } from "../src/panels/timeseries.js";
@@ -38,29 +37,6 @@ describe("the values-over-time chart", () => {
   });
 });
 
-describe("band math presets", () => {
-  it("finds the bands' roles from colour interpretation or description", () => {
-    const bands = [
-      { band: 1, color_interpretation: "Blue", description: "" },
-      { band: 2, color_interpretation: "Green", description: "" },
-      { band: 3, color_interpretation: "Red", description: "" },
-      { band: 4, color_interpretation: "Undefined", description: "Near infrared (B8)" },
-    ];
-    expect(bandRoles(bands)).toEqual({ blue: 1, green: 2, red: 3, nir: 4 });
-    expect(presets(bandRoles(bands))).toEqual([
-      ["NDVI", "(b4-b3)/(b4+b3)"],
-      ["NDWI", "(b2-b4)/(b2+b4)"],
-    ]);
-  });
-
-  it("offers no preset the bands do not allow", () => {
-    const rgb = [{ band: 1, color_interpretation: "Red" }, { band: 2, color_interpretation: "Green" }, { band: 3, color_interpretation: "Blue" }];
-    expect(presets(bandRoles(rgb))).toEqual([]);
-    expect(presets(bandRoles([{ band: 1, color_interpretation: "Gray" }]))).toEqual([]);
-    expect(bandRoles([{ band: 1, description: "nir" }, { band: 2, description: "red" }])).toEqual({ nir: 1, red: 2 });
-  });
-});
-
 describe("mosaic helpers", () => {
   it("counts days for the time slider", () => {
     expect(dayIndex("2024-01-01", "2024-03-01")).toBe(60);
@@ -91,14 +67,18 @@ describe("statistics of a drawn area", () => {
     expect(areaFeature([[0, 0], [1, 0], [1, 1]]).geometry.coordinates[0]).toEqual([[0, 0], [1, 0], [1, 1], [0, 0]]);
   });
 
-  it("reads per-band statistics and percentiles from a FeatureCollection", () => {
+  it("reads per-band statistics and percentiles from the FeatureCollection", () => {
     const body = {
       type: "FeatureCollection",
-      features: [{ type: "Feature", properties: { statistics: { b1: { count: 4, mean: 2.5, percentiles: { p25: 1.75, p75: 3.25 } } } } }],
+      features: [{ type: "Feature", properties: { statistics: { b1: { count: 4, mean: 2.5, percentile_98: 3.9, percentile_2: 1.1, "percentile_97.5": 3.8 } }, level: {} } }],
     };
-    const bands = bandStatistics(body);
+    const { bands } = bandStatistics(body);
     expect(bands.map(([label]) => label)).toEqual(["b1"]);
-    expect(percentiles(bands[0][1])).toEqual([[25, 1.75], [75, 3.25]]);
-    expect(bandStatistics({ features: [{ bands: [{ band: 2, mean: 1 }] }] }).map(([l]) => l)).toEqual(["b2"]);
+    expect(percentiles(bands[0][1])).toEqual([[2, 1.1], [97.5, 3.8], [98, 3.9]]);
+  });
+
+  it("gives the reason when the area misses the raster", () => {
+    const body = { features: [{ properties: { statistics: null, reason: "the geometry lies outside the raster" } }] };
+    expect(bandStatistics(body)).toEqual({ bands: [], reason: "the geometry lies outside the raster" });
   });
 });

@@ -63,7 +63,8 @@ export function createLayers({ store, map2d, rasters, onInspect }) {
     try {
       await withLoading("Checking the expression…", api.analysisTileJson({ ...layer, expression: text, algorithm: "" }));
       notice(id, { draft: null, expression: null });
-      change(id, { ...patch, expression: text, algorithm: "", stretch: layer.stretch === "minmax" && (layer.min === null || layer.max === null) ? "p2p98" : layer.stretch });
+      const stretch = layer.stretch === "minmax" && (layer.min === null || layer.max === null) ? "p2p98" : layer.stretch;
+      change(id, { stretch, ...patch, expression: text, algorithm: "" });
     } catch (error) {
       notice(id, { draft: text, expression: error.message });
     }

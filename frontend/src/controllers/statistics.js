@@ -1,6 +1,6 @@
 // Statistics of a drawn area: the Statistics tab's buttons draw a polygon or a box on the map,
 // which becomes the store's `statsArea`; on a change of it (or of the overlays) the tab shows, for
-// every visible raster overlay (with its analysis), what POST /api/rasters/{id}/statistics says.
+// every visible raster overlay (or its band math), what POST /api/rasters/{id}/statistics says.
 import * as api from "../api.js";
 import { h } from "../dom.js";
 import { isMosaic } from "../layer_codec.js";
@@ -43,7 +43,7 @@ export function createStatistics({ store, map2d, info, isOpen, openTab }) {
     const state = store.get();
     map2d.setStatsArea(state.statsArea);
     const layers = state.layers.filter((l) => l.visible && !isMosaic(l));
-    const key = JSON.stringify([state.statsArea, layers.map((l) => [l.id, l.expression, l.algorithm, l.algorithm && [l.azimuth, l.altitude, l.zfactor]])]);
+    const key = JSON.stringify([state.statsArea, layers.map((l) => [l.id, l.expression])]);
     if (!isOpen() || (!force && key === shown)) return;
     shown = key;
     controller?.abort();
@@ -72,7 +72,7 @@ export function createStatistics({ store, map2d, info, isOpen, openTab }) {
     results.replaceChildren(
       ...layers.map((layer, i) => {
         const name = info.get(layer.id)?.name || `Raster ${layer.id}`;
-        return statisticsBlock(layer.expression ? `${name} — ${layer.expression}` : layer.algorithm ? `${name} — ${layer.algorithm}` : name, layer.id, answers[i]);
+        return statisticsBlock(layer.expression ? `${name} — ${layer.expression}` : name, layer.id, answers[i]);
       }),
     );
     pane.dataset.ready = "true";

@@ -1,39 +1,8 @@
 // A raster layer's analysis controls: band math (an expression field with the presets the bands
-// allow) and, for a single-band raster, the terrain algorithms (hillshade with its light, slope,
-// aspect). A refused expression's reason is shown under the field.
+// allow, from GET /api/rasters/{id}/analysis) and, for a single-band raster, the terrain algorithms
+// (hillshade with its light, slope, aspect). A refused expression's reason is shown under the field.
 import { h } from "../dom.js";
 import { TERRAIN_DEFAULTS } from "../layer_codec.js";
-
-// Band roles from the bands' colour interpretation or description (GDAL's "Red", "NIR", or a
-// description such as "near infrared"); a preset is offered when the raster has its roles.
-const ROLES = {
-  nir: /\bnir\b|near[-_ ]?infra-?red/i,
-  red: /^red$|\bred\b/i,
-  green: /^green$|\bgreen\b/i,
-  blue: /^blue$|\bblue\b/i,
-};
-
-/** Which band is red, green, blue, near infrared (1-based), as far as the bands say. */
-export function bandRoles(bands = []) {
-  const roles = {};
-  for (const band of bands) {
-    const names = [band.color_interpretation, band.description].filter(Boolean);
-    for (const [role, pattern] of Object.entries(ROLES)) {
-      if (roles[role]) continue;
-      // "Red" must not match "near infrared": NIR is tested first and wins.
-      if (names.some((name) => pattern.test(name)) && !Object.values(roles).includes(band.band)) roles[role] = band.band;
-    }
-  }
-  return roles;
-}
-
-/** The normalised-difference presets the roles allow: [[label, expression]]. */
-export function presets(roles) {
-  const list = [];
-  if (roles.nir && roles.red) list.push(["NDVI", `(b${roles.nir}-b${roles.red})/(b${roles.nir}+b${roles.red})`]);
-  if (roles.green && roles.nir) list.push(["NDWI", `(b${roles.green}-b${roles.nir})/(b${roles.green}+b${roles.nir})`]);
-  return list;
-}
 
 /** The controls; `draft` and `error` are the typed expression the API refused and its reason. */
 export function analysisControls(layer, raster, { draft, error, onExpression, onChange }) {
@@ -52,9 +21,19 @@ export function analysisControls(layer, raster, { draft, error, onExpression, on
   field.addEventListener("keydown", (event) => {
     if (event.key === "Enter") field.blur();
   });
-  const list = presets(bandRoles(raster.bands));
-  const presetButtons = list.map(([label, expression]) =>
-    h("button.preset", { type: "button", title: expression, dataset: { preset: label }, "aria-pressed": String(layer.expression === expression), onclick: () => onExpression(layer.id, expression, { palette: "RdYlGn" }) }, label),
+  // A preset comes with its own colouring (e.g. NDVI: RdYlGn over -1…1).
+  const presetButtons = (raster.analysis?.presets || []).map((preset) =>
+    h(
+      "button.preset",
+      {
+        type: "button",
+        title: `${preset.title}: ${preset.expression}`,
+        dataset: { preset: preset.name },
+        "aria-pressed": String(layer.expression === preset.expression),
+        onclick: () => onExpression(layer.id, preset.expression, { palette: preset.palette, stretch: "minmax", min: preset.min, max: preset.max }),
+      },
+      preset.name,
+    ),
   );
   const clear = layer.expression || draft ? h("button.icon-button", { type: "button", title: "Back to the bands", "aria-label": "Clear the expression", onclick: () => onExpression(layer.id, "") }, "✕") : null;
   const math = h(

@@ -55,7 +55,7 @@ export async function showHistogram(pane, layer, info) {
   }
   const raster = info.get(layer.id) || {};
   const count = raster.band_count || 1;
-  const analysis = layer.expression ? layer.expression : layer.algorithm ? `${layer.algorithm} of band ${layer.bands[0]}` : "";
+  const analysis = layer.expression || ""; // a terrain layer shows the histogram of its heights
   const band = Number(pane.dataset.band) && Number(pane.dataset.band) <= count && pane.dataset.layer === String(layer.id) ? Number(pane.dataset.band) : layer.bands[0];
   pane.dataset.layer = String(layer.id);
   pane.dataset.band = String(band);

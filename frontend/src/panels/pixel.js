@@ -1,5 +1,5 @@
 // Pixel values at a clicked point for every visible raster overlay (from /api/rasters/{id}/pixel,
-// with the layer's analysis when it has one), and for every visible mosaic its values over time.
+// with the layer's band math when it has one), and for every visible mosaic its values over time.
 import { rasterPixel } from "../api.js";
 import { formatValue, h } from "../dom.js";
 import { isMosaic } from "../layer_codec.js";
@@ -7,11 +7,6 @@ import { showSeries } from "./timeseries.js";
 
 let controller = null;
 
-function analysisLabel(layer) {
-  if (layer.expression) return layer.expression;
-  if (layer.algorithm) return `${layer.algorithm} (b${layer.bands[0]})`;
-  return null;
-}
 
 export async function showPixels(pane, lon, lat, layers, info, { apiRoot = "/api/" } = {}) {
   controller?.abort();
@@ -47,19 +42,16 @@ export async function showPixels(pane, lon, lat, layers, info, { apiRoot = "/api
 }
 
 async function pixelCell(cell, layer, lon, lat, signal) {
-  const label = analysisLabel(layer);
+  // Band math: its value first, then the bands it reads (terrain shows the heights it starts from).
+  const expression = layer.expression || null;
   try {
-    const pixel = await rasterPixel(layer.id, lon, lat, { signal }, label ? layer : null);
+    const pixel = await rasterPixel(layer.id, lon, lat, { signal }, expression ? layer : null);
+    const bands = pixel.values.map((value, i) =>
+      h("span.value", { class: `value${!expression && layer.bands.includes(i + 1) ? " shown" : ""}`, title: `Band ${i + 1}`, dataset: { band: String(i + 1) } }, `b${i + 1} `, h("b", {}, formatValue(value))),
+    );
     cell.replaceChildren(
-      h(
-        "span.values",
-        {},
-        pixel.values.map((value, i) =>
-          label
-            ? h("span.value.shown.analysis", { title: label, dataset: { band: "analysis" } }, `${label} = `, h("b", {}, formatValue(value)))
-            : h("span.value", { class: `value${layer.bands.includes(i + 1) ? " shown" : ""}`, title: `Band ${i + 1}`, dataset: { band: String(i + 1) } }, `b${i + 1} `, h("b", {}, formatValue(value))),
-        ),
-      ),
+      expression ? h("span.value.shown.expression-value", { title: expression, dataset: { band: "expression" } }, `${expression} = `, h("b", {}, formatValue(pixel.value))) : null,
+      h("span.values", {}, bands),
       h("span.rowcol", {}, `col ${pixel.col}, row ${pixel.row}`),
     );
   } catch (error) {
