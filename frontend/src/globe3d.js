@@ -119,7 +119,8 @@ export async function createGlobe(element, config, handlers) {
     }
     // Bottom first: the first layer in the list is drawn on top.
     [...layers].reverse().forEach((layerState, index) => {
-      const url = new URL(tileUrl(apiRoot, layerState), window.location.href).href.replace(/%7B/g, "{").replace(/%7D/g, "}");
+      // Only the path's {z}/{x}/{y} are Cesium's: a mosaic's polygon (intersects) stays encoded JSON.
+      const url = new URL(tileUrl(apiRoot, layerState), window.location.href).href.replace(/%7B([xyz])%7D/g, "{$1}");
       let entry = overlays.get(layerState.id);
       if (entry && entry.url !== url) {
         viewer.imageryLayers.remove(entry.layer, true);

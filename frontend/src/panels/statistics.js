@@ -30,9 +30,13 @@ export function percentiles(stats) {
     .sort((a, b) => a[0] - b[0]);
 }
 
+// Sums and counts run into millions: more digits than the map's labels show.
+const formatStat = (value) =>
+  typeof value === "number" && Math.abs(value) >= 1e6 && Math.abs(value) < 1e15 ? String(Number(value.toPrecision(9))) : formatValue(value);
+
 function bandBlock(label, stats) {
   const rows = NUMBERS.filter(([key]) => stats[key] !== undefined).map(([key, name]) =>
-    h("tr", { dataset: { stat: key } }, h("th", {}, name), h("td", {}, key === "valid_percent" ? `${formatValue(Number(Number(stats[key]).toFixed(2)))} %` : formatValue(stats[key]))),
+    h("tr", { dataset: { stat: key } }, h("th", {}, name), h("td", {}, key === "valid_percent" ? `${formatValue(Number(Number(stats[key]).toFixed(2)))} %` : formatStat(stats[key]))),
   );
   for (const [p, value] of percentiles(stats)) rows.push(h("tr", { dataset: { stat: `p${p}` } }, h("th", {}, `p${p}`), h("td", {}, formatValue(value))));
   const counts = stats.histogram?.counts;
