@@ -5,12 +5,14 @@ read in the raster's own grid (not through large-image, whose default style they
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 import numpy as np
+from django.conf import settings
 from osgeo import gdal, osr
 
 from ..geo.pixelgrid import Grid, Window
@@ -19,7 +21,9 @@ from .analysis import Analysis, analysis_paint, analysis_style_check
 from .analysis_levels import expression_range
 from .analysis_tiles import plane_with_alpha
 from .bandmath import expression_apply
+from .cache import cache_get_or_render
 from .clip import clip_transform
+from .encode import image_encode
 from .expression import Expression
 from .paint import paint_apply, paint_resolve
 from .style import TileStyle
@@ -105,3 +109,30 @@ def expression_geotiff(
     finally:
         os.unlink(path)  # the open handle keeps the bytes until the response is sent
     return handle
+
+
+def drawn_image_get(
+    raster: Raster,
+    window: Window,
+    *,
+    size: tuple[int, int],
+    fmt: str,
+    style: TileStyle,
+    expression: Expression | None,
+    bands: Sequence[Band],
+) -> bytes:
+    """The window drawn with the style or expression and encoded, from the Django cache or drawn once."""
+    token = style.cache_token() + ("&expression=" + expression.text if expression else "")
+    digest = hashlib.sha256(token.encode()).hexdigest()[:32]
+    key = (
+        f"drawn:{raster.checksum_sha256}:{fmt}:{window.col_off},{window.row_off},"
+        f"{window.width},{window.height}:{size[0]}x{size[1]}:{digest}"
+    )
+    read = window_reader(raster, window, size=size)
+
+    def draw() -> bytes:
+        image = image_draw(raster, read, style=style, expression=expression, bands=bands)
+        return image_encode(image, fmt)
+
+    content, _ = cache_get_or_render(key, draw, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT)
+    return content

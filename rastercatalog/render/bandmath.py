@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -107,3 +107,12 @@ def expression_apply(
     result = expression_evaluate(expression, work)
     result[~valid] = np.float32("nan")
     return result
+
+
+def expression_value(expression: Expression, values: Sequence[float | None]) -> float | None:
+    """The expression at one pixel, from each band's value there (None: nodata); None if nodata."""
+    if any(values[band - 1] is None for band in expression.bands):
+        return None
+    planes = {band: np.array([[values[band - 1]]], np.float64) for band in expression.bands}
+    result = float(expression_evaluate(expression, planes)[0, 0])
+    return None if np.isnan(result) else result

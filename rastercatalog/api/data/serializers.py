@@ -63,10 +63,15 @@ class PixelSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="One value per band; null where the band has nodata or NaN",
     )
+    expression = serializers.CharField(required=False, help_text="Only with expression")
+    value = serializers.FloatField(
+        required=False, allow_null=True, help_text="The expression's value; null where nodata"
+    )
 
 
 class HistogramSerializer(serializers.Serializer):
-    band = serializers.IntegerField()
+    band = serializers.IntegerField(required=False, help_text="Without expression")
+    expression = serializers.CharField(required=False, help_text="With expression")
     counts = serializers.ListField(
         child=serializers.FloatField(), help_text="Counts per bin, or densities with density=true"
     )

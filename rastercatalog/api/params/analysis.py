@@ -222,3 +222,21 @@ def _size(text: str) -> int:
     if not 1 <= value <= settings.RASTERCATALOG_REGION_MAX_SIZE:
         raise ValueError("out of range")
     return value
+
+
+# Regions and thumbnails: drawn like tiles when an expression or a style parameter is given.
+IMAGE_PARAMETERS = [EXPRESSION, *IMAGE_STYLE_PARAMETERS]
+
+
+def image_params_parse(
+    query: Any, *, band_count: int, fmt: str
+) -> tuple[Expression | None, TileStyle | None]:
+    """`expression` and the style parameters; style None when none is given (the default look)."""
+    expression, style = image_style_parse(query, band_count=band_count)
+    if style == TileStyle() and expression is None:
+        return None, None
+    if fmt == "tif" and style != TileStyle():
+        raise StyleInvalid(
+            "the style parameters colour images: a GeoTIFF holds data (ask for .png or .jpg)"
+        )
+    return expression, style

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from ....geo.pixelgrid import Grid, Window
 from ....geo.sizes import size_plan
 from ....models import Raster
+from ....render.analysis_images import drawn_image_get, expression_geotiff, window_reader
 from ....render.encode import image_encode, media_type
 from ....render.regions import (
     output_size,
@@ -26,6 +27,7 @@ from ...http import (
     raster_get_ready,
     response_not_modified,
 )
+from ...params.analysis import IMAGE_PARAMETERS, image_params_parse
 from ...params.core import ParameterInvalid
 from ...params.data import (
     RASTER_ID,
@@ -50,7 +52,12 @@ class RasterRegionApi(APIView):
         tags=TAGS,
         operation_id="raster_region",
         summary="Region inside a bbox: GeoTIFF (data, georeferenced) or PNG/JPEG (rendered)",
-        parameters=[RASTER_ID, fmt_parameter(["tif", "png", "jpg"]), *REGION_PARAMETERS],
+        parameters=[
+            RASTER_ID,
+            fmt_parameter(["tif", "png", "jpg"]),
+            *REGION_PARAMETERS,
+            *IMAGE_PARAMETERS,
+        ],
         responses=_binary("image/tiff", "image/png", "image/jpeg"),
     )
     def get(self, request: Request, raster_id: int, fmt: str) -> HttpResponse:
@@ -65,10 +72,26 @@ class RasterRegionApi(APIView):
                 f"{limit} pixels a side (RASTERCATALOG_REGION_MAX_SIZE): pass max_size={limit} or less, "
                 "or a smaller bbox"
             )
-        etag = etag_for(raster, "region", fmt, window, size)
+        expression, style = _drawn(request, raster, fmt)
+        etag = etag_for(raster, "region", fmt, window, size, *_tokens(expression, style))
         if not_modified := response_not_modified(request, etag):
             return not_modified
-        if fmt == "tif":
+        if fmt == "tif" and expression is not None:
+            read = window_reader(raster, window, size=size)
+            body = expression_geotiff(raster, read, expression, window=window, size=size)
+            response = FileResponse(body, content_type="image/tiff")
+        elif style is not None:
+            body = drawn_image_get(
+                raster,
+                window,
+                size=size,
+                fmt=fmt,
+                style=style,
+                expression=expression,
+                bands=raster.bands.all(),
+            )
+            response = HttpResponse(body, content_type=media_type(fmt))
+        elif fmt == "tif":
             response = FileResponse(
                 region_geotiff(raster, window, size=size), content_type="image/tiff"
             )
@@ -85,7 +108,12 @@ class RasterThumbnailApi(APIView):
         tags=TAGS,
         operation_id="raster_thumbnail",
         summary="Thumbnail of the whole raster",
-        parameters=[RASTER_ID, fmt_parameter(["png", "jpg", "webp"]), THUMBNAIL_SIZE],
+        parameters=[
+            RASTER_ID,
+            fmt_parameter(["png", "jpg", "webp"]),
+            THUMBNAIL_SIZE,
+            *IMAGE_PARAMETERS,
+        ],
         responses=_binary("image/png", "image/jpeg", "image/webp"),
     )
     def get(self, request: Request, raster_id: int, fmt: str) -> HttpResponse:
@@ -99,13 +127,39 @@ class RasterThumbnailApi(APIView):
                 f"{plan.width}x{plan.height} image, more than the limit of {limit} pixels a side "
                 "(RASTERCATALOG_THUMBNAIL_MAX_SIZE)"
             )
-        etag = etag_for(raster, "thumbnail", fmt, params_normalise(vars(plan)))
+        expression, style = _drawn(request, raster, fmt)
+        etag = etag_for(
+            raster, "thumbnail", fmt, params_normalise(vars(plan)), *_tokens(expression, style)
+        )
         if not_modified := response_not_modified(request, etag):
             return not_modified
         window = Window(plan.left, plan.top, plan.right - plan.left, plan.bottom - plan.top)
-        body = thumbnail_get(raster, window, size=(plan.width, plan.height), fmt=fmt)
+        size = (plan.width, plan.height)
+        if style is not None:
+            body = drawn_image_get(
+                raster,
+                window,
+                size=size,
+                fmt=fmt,
+                style=style,
+                expression=expression,
+                bands=raster.bands.all(),
+            )
+        else:
+            body = thumbnail_get(raster, window, size=size, fmt=fmt)
         response = HttpResponse(body, content_type=media_type(fmt))
         return cache_headers_set(response, etag, public=_is_public(raster))
+
+
+def _drawn(request: Request, raster: Raster, fmt: str):
+    """The expression and style asked for (None, None: the default look, through large-image)."""
+    return image_params_parse(request.query_params, band_count=raster.band_count or 1, fmt=fmt)
+
+
+def _tokens(expression, style) -> list[str]:
+    if style is None:
+        return []
+    return [style.cache_token(), expression.text if expression is not None else ""]
 
 
 def _is_public(raster: Raster) -> bool:

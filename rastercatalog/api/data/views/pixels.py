@@ -8,8 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ....geo.pixelgrid import WGS84, Grid, point_transform
+from ....render.analysis_levels import expression_histogram
+from ....render.bandmath import expression_value
 from ....render.pixels import BandMissing, histogram_compute, pixel_values
 from ...http import raster_get_ready
+from ...params.analysis import EXPRESSION, expression_param_parse
 from ...params.core import ParameterInvalid
 from ...params.data import (
     HISTOGRAM_PARAMETERS,
@@ -28,18 +31,21 @@ class RasterPixelApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Pixel values at a point",
-        parameters=PIXEL_PARAMETERS,
+        parameters=[*PIXEL_PARAMETERS, EXPRESSION],
         responses={200: PixelSerializer},
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
         x, y, crs = pixel_point_parse(request.query_params)
+        expression = _expression(request, raster)
         col, row = Grid.of(raster).pixel_at(x, y, crs or WGS84)
         values = pixel_values(raster, col=col, row=row)
         lon, lat = point_transform(x, y, crs or WGS84, WGS84)
         body = {"lon": lon, "lat": lat, "col": col, "row": row, "values": values}
         if crs is not None:
             body.update(x=x, y=y, crs=crs)
+        if expression is not None:
+            body.update(expression=expression.text, value=expression_value(expression, values))
         return Response(body)
 
 
@@ -49,26 +55,44 @@ class RasterHistogramApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Histogram of a band (on an overview no wider than the configured size)",
-        parameters=HISTOGRAM_PARAMETERS,
+        parameters=[*HISTOGRAM_PARAMETERS, EXPRESSION],
         responses={200: HistogramSerializer},
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
         band, bins, value_range, density = histogram_params_parse(request.query_params)
+        expression = _expression(request, raster)
+        if expression is not None:
+            if request.query_params.get("band"):
+                raise ParameterInvalid(
+                    "parameter band cannot be combined with expression: the expression names "
+                    "the bands it reads"
+                )
+            histogram = expression_histogram(
+                raster, expression, bins=bins, value_range=value_range, density=density
+            )
+            return Response(_histogram_body(histogram, density, expression=expression.text))
         try:
             histogram = histogram_compute(
                 raster, band=band, bins=bins, value_range=value_range, density=density
             )
         except BandMissing as exc:
             raise ParameterInvalid(f"parameter band={band} is invalid: {exc}") from exc
-        width, height = histogram.level_size
-        return Response(
-            {
-                "band": histogram.band,
-                "counts": histogram.counts,
-                "edges": histogram.edges,
-                "density": density,
-                "valid_pixels": histogram.valid_pixels,
-                "level": {"width": width, "height": height},
-            }
-        )
+        return Response(_histogram_body(histogram, density))
+
+
+def _histogram_body(histogram, density: bool, *, expression: str | None = None) -> dict:
+    width, height = histogram.level_size
+    body = {"band": histogram.band} if expression is None else {"expression": expression}
+    body.update(
+        counts=histogram.counts,
+        edges=histogram.edges,
+        density=density,
+        valid_pixels=histogram.valid_pixels,
+        level={"width": width, "height": height},
+    )
+    return body
+
+
+def _expression(request: Request, raster):
+    return expression_param_parse(request.query_params, band_count=raster.band_count or 1)
