@@ -220,6 +220,13 @@ def test_the_permalink_keeps_the_mosaic(viewer, live_server, series):  # noqa: F
     assert entry.locator("select.method").input_value() == "median"
     assert "2024-02-15 – 2024-07-15" in entry.locator(".time-range").inner_text()
     assert "series" in entry.inner_text()
+    # The inspector describes the mosaic rather than a raster.
+    again.click("#tab-details")
+    details = again.inner_text("#pane-details")
+    assert "median" in details and "2024-02-15 – 2024-07-15" in details
+    assert "rasters of the catalog drawn as one layer" in details
+    again.click("#tab-histogram")
+    assert "values over time" in again.inner_text("#pane-histogram")
     again.close()
     assert viewer.errors == []
 
