@@ -10,6 +10,7 @@ catalogued; rasters with no acquisition time go under those with one.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -47,9 +48,45 @@ def mosaic_order(rasters: QuerySet[Raster], *, oldest_first: bool = False) -> Qu
 def mosaic_rasters(
     query: RasterQuery, *, user: User | None, bounds: tuple[float, ...], limit: int
 ) -> list[Raster]:
-    """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only)."""
+    """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only).
+
+    The search reads the light columns; the rest of each row (its COG layout is a JSON document
+    that costs more to decode than a tile to read) comes from a per-process memo keyed by the
+    row's id and `updated` stamp, so a raster is fetched in full once until its row changes.
+    """
     rasters = mosaic_matching(query, user=user, bounds=bounds)
-    return list(mosaic_order(rasters).only(*MOSAIC_FIELDS)[:limit])
+    found = list(mosaic_order(rasters).only(*SEARCH_FIELDS)[:limit])
+    missing = [raster.pk for raster in found if _memo_key(raster) not in _rows]
+    if missing:
+        for row in Raster.objects.filter(pk__in=missing).only(*MOSAIC_FIELDS, "updated"):
+            _remember(row)
+    return [_rows.get(_memo_key(raster)) or raster for raster in found]
+
+
+# The columns the search reads for every tile: what orders, identifies and shows the rasters.
+SEARCH_FIELDS = (
+    "id",
+    "updated",
+    "visibility",
+    "owner",
+    "acquired_at",
+    "created",
+    "checksum_sha256",
+)
+MEMO_ROWS = 8192
+_rows: dict[tuple[int, object], Raster] = {}
+_rows_lock = threading.Lock()
+
+
+def _memo_key(raster: Raster) -> tuple[int, object]:
+    return raster.pk, raster.updated
+
+
+def _remember(raster: Raster) -> None:
+    with _rows_lock:
+        _rows[_memo_key(raster)] = raster
+        while len(_rows) > MEMO_ROWS:
+            del _rows[next(iter(_rows))]
 
 
 def mosaic_count(query: RasterQuery, *, user: User | None, bounds: tuple[float, ...]) -> int:
