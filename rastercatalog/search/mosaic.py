@@ -52,15 +52,26 @@ def mosaic_rasters(
 
     The search reads the light columns; the rest of each row (its COG layout is a JSON document
     that costs more to decode than a tile to read) comes from a per-process memo keyed by the
-    row's id and `updated` stamp, so a raster is fetched in full once until its row changes.
+    row's id, `updated` stamp and checksum, so a raster is fetched in full once until its row
+    changes.
     """
     rasters = mosaic_matching(query, user=user, bounds=bounds)
     found = list(mosaic_order(rasters).only(*SEARCH_FIELDS)[:limit])
-    missing = [raster.pk for raster in found if _memo_key(raster) not in _rows]
+    missing = {raster.pk: _memo_key(raster) for raster in found if _memo_key(raster) not in _rows}
     if missing:
-        for row in Raster.objects.filter(pk__in=missing).only(*MOSAIC_FIELDS, "updated"):
-            _remember(row)
-    return [_rows.get(_memo_key(raster)) or raster for raster in found]
+        # Kept under the key the search saw (a row changed in between is simply newer).
+        for row in Raster.objects.filter(pk__in=list(missing)).only(*MOSAIC_FIELDS, "updated"):
+            _remember(missing[row.pk], row)
+    complete = []
+    for raster in found:
+        known = _rows.get(_memo_key(raster))
+        if known is None:
+            continue  # deleted since the search: it takes no part
+        # The memo's copy gives the tile columns only: who may see it comes from this search.
+        for field in TILE_FIELDS:
+            setattr(raster, field, getattr(known, field))
+        complete.append(raster)
+    return complete
 
 
 # The columns the search reads for every tile: what orders, identifies and shows the rasters.
@@ -74,17 +85,17 @@ SEARCH_FIELDS = (
     "checksum_sha256",
 )
 MEMO_ROWS = 8192
-_rows: dict[tuple[int, object], Raster] = {}
+_rows: dict[tuple[int, object, str | None], Raster] = {}
 _rows_lock = threading.Lock()
 
 
-def _memo_key(raster: Raster) -> tuple[int, object]:
-    return raster.pk, raster.updated
+def _memo_key(raster: Raster) -> tuple[int, object, str | None]:
+    return raster.pk, raster.updated, raster.checksum_sha256
 
 
-def _remember(raster: Raster) -> None:
+def _remember(key: tuple[int, object, str | None], raster: Raster) -> None:
     with _rows_lock:
-        _rows[_memo_key(raster)] = raster
+        _rows[key] = raster
         while len(_rows) > MEMO_ROWS:
             del _rows[next(iter(_rows))]
 
