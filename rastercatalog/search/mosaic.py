@@ -114,7 +114,7 @@ def mosaic_rasters_at(
     a raster with no data at the point is listed too (its values null), as in a time series.
     """
     rasters = mosaic_matching(query, user=user).filter(
-        footprint__bboverlaps=Point(lon, lat, srid=4326)
+        footprint__bbcontains=Point(lon, lat, srid=4326)
     )
     return list(mosaic_order(rasters, oldest_first=True).only(*POINT_FIELDS)[:limit])
 
