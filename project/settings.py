@@ -259,6 +259,11 @@ RASTERCATALOG_MOSAIC_MAX_RASTERS = env.int("RASTERCATALOG_MOSAIC_MAX_RASTERS", d
 RASTERCATALOG_MOSAIC_POINT_MAX_RASTERS = env.int(
     "RASTERCATALOG_MOSAIC_POINT_MAX_RASTERS", default=1000
 )
+# large-image sources kept open for mosaic tiles, per process (in their own LRU, so that mosaics do
+# not close the single-raster ones): two per raster, so twice the cap and some room by default.
+RASTERCATALOG_MOSAIC_SOURCE_CACHE_SIZE = env.int(
+    "RASTERCATALOG_MOSAIC_SOURCE_CACHE_SIZE", default=2 * RASTERCATALOG_MOSAIC_MAX_RASTERS + 28
+)
 # Per-collection overviews: a low-resolution Web Mercator COG of each collection with more rasters
 # than a tile may read, at most this many pixels a side (the zoom it reaches follows), rebuilt by
 # the worker once a collection has had no change for the debounce (seconds).

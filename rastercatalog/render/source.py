@@ -97,6 +97,17 @@ class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
         return bounds
 
 
+class MosaicGDALTileSource(CatalogGDALTileSource):
+    """The same source in an LRU of its own, for mosaic tiles (render/mosaic_tiles.py).
+
+    A mosaic tile reads up to RASTERCATALOG_MOSAIC_MAX_RASTERS rasters (two sources each: large-image
+    keeps an unstyled twin), which would flush every single-raster source from the LRU above.
+    """
+
+    cacheName = "catalog_mosaic_tilesource"
+    cacheMaxSize = settings.RASTERCATALOG_MOSAIC_SOURCE_CACHE_SIZE
+
+
 BOUNDS_SAMPLES = 129  # per side: 16,641 points, ~5 ms once per opened source
 
 
@@ -135,8 +146,10 @@ def _bounds_from_samples(source, srs) -> dict | None:
 
 
 @timed("open")
-def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **options):
-    """Return the (cached) large-image GDAL source for a ready catalog row."""
+def tilesource_open(
+    raster: Raster, *, projection: str | None = "EPSG:3857", mosaic: bool = False, **options
+):
+    """Return the (cached) large-image GDAL source for a ready catalog row (`mosaic`: its LRU)."""
     try:
         # Trusted: the URI passed the allow-lists when it was ingested.
         source = source_resolve(raster.uri, trusted=True)
@@ -154,7 +167,8 @@ def tilesource_open(raster: Raster, *, projection: str | None = "EPSG:3857", **o
         # Remote: GDAL must not list the "directory" when large-image opens the file. (Local
         # files need no options, and entering rasterio's Env costs ~0.3 ms a request.)
         with gdal_env(source) if source.is_remote else contextlib.nullcontext():
-            tilesource = CatalogGDALTileSource(source.gdal_path, projection=projection, **options)
+            source_class = MosaicGDALTileSource if mosaic else CatalogGDALTileSource
+            tilesource = source_class(source.gdal_path, projection=projection, **options)
     except TileSourceError as exc:
         raise RasterFileUnavailable(f"the raster cannot be opened: {exc}") from exc
     if projection and "_warpSRS" not in vars(tilesource):
@@ -181,11 +195,15 @@ def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
 
 
 def tilesource_tile(
-    raster: Raster, *, z: int, x: int, y: int, style: dict | None = None
+    raster: Raster, *, z: int, x: int, y: int, style: dict | None = None, mosaic: bool = False
 ) -> np.ndarray:
-    """Read one 256-pixel Web Mercator tile: raw bands and alpha (last), or uint8 RGBA if `style`."""
+    """Read one 256-pixel Web Mercator tile: raw bands and alpha (last), or uint8 RGBA if `style`.
+
+    `mosaic`: for a mosaic tile, through the mosaic's own LRU of sources.
+    """
     projection, x = _tile_projection(raster, z, x)
-    raw = _tile_get(tilesource_open(raster, style=RAW_STYLE, **projection), z, x, y)
+    source = tilesource_open(raster, style=RAW_STYLE, mosaic=mosaic, **projection)
+    raw = _tile_get(source, z, x, y)
     # large-image logs a failed read and returns a blank one-band tile: refuse it here so an I/O
     # error is never mistaken for (and cached as) an empty tile.
     if raw.ndim != 3 or raw.shape[2] < 2:

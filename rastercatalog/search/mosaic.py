@@ -10,6 +10,7 @@ catalogued; rasters with no acquisition time go under those with one.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -47,9 +48,56 @@ def mosaic_order(rasters: QuerySet[Raster], *, oldest_first: bool = False) -> Qu
 def mosaic_rasters(
     query: RasterQuery, *, user: User | None, bounds: tuple[float, ...], limit: int
 ) -> list[Raster]:
-    """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only)."""
+    """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only).
+
+    The search reads the light columns; the rest of each row (its COG layout is a JSON document
+    that costs more to decode than a tile to read) comes from a per-process memo keyed by the
+    row's id, `updated` stamp and checksum, so a raster is fetched in full once until its row
+    changes.
+    """
     rasters = mosaic_matching(query, user=user, bounds=bounds)
-    return list(mosaic_order(rasters).only(*MOSAIC_FIELDS)[:limit])
+    found = list(mosaic_order(rasters).only(*SEARCH_FIELDS)[:limit])
+    missing = {raster.pk: _memo_key(raster) for raster in found if _memo_key(raster) not in _rows}
+    if missing:
+        # Kept under the key the search saw (a row changed in between is simply newer).
+        for row in Raster.objects.filter(pk__in=list(missing)).only(*MOSAIC_FIELDS, "updated"):
+            _remember(missing[row.pk], row)
+    complete = []
+    for raster in found:
+        known = _rows.get(_memo_key(raster))
+        if known is None:
+            continue  # deleted since the search: it takes no part
+        # The memo's copy gives the tile columns only: who may see it comes from this search.
+        for field in TILE_FIELDS:
+            setattr(raster, field, getattr(known, field))
+        complete.append(raster)
+    return complete
+
+
+# The columns the search reads for every tile: what orders, identifies and shows the rasters.
+SEARCH_FIELDS = (
+    "id",
+    "updated",
+    "visibility",
+    "owner",
+    "acquired_at",
+    "created",
+    "checksum_sha256",
+)
+MEMO_ROWS = 8192
+_rows: dict[tuple[int, object, str | None], Raster] = {}
+_rows_lock = threading.Lock()
+
+
+def _memo_key(raster: Raster) -> tuple[int, object, str | None]:
+    return raster.pk, raster.updated, raster.checksum_sha256
+
+
+def _remember(key: tuple[int, object, str | None], raster: Raster) -> None:
+    with _rows_lock:
+        _rows[key] = raster
+        while len(_rows) > MEMO_ROWS:
+            del _rows[next(iter(_rows))]
 
 
 def mosaic_count(query: RasterQuery, *, user: User | None, bounds: tuple[float, ...]) -> int:
@@ -66,7 +114,7 @@ def mosaic_rasters_at(
     a raster with no data at the point is listed too (its values null), as in a time series.
     """
     rasters = mosaic_matching(query, user=user).filter(
-        footprint__bboverlaps=Point(lon, lat, srid=4326)
+        footprint__bbcontains=Point(lon, lat, srid=4326)
     )
     return list(mosaic_order(rasters, oldest_first=True).only(*POINT_FIELDS)[:limit])
 

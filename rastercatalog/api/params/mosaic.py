@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +52,26 @@ def mosaic_search_parse(query: Any) -> MosaicSearch:
             )
     names = [name for name in RasterFilterSet.base_filters if name not in NOT_FOR_MOSAICS]
     params = {name: query.get(name) for name in names if query.get(name)}
-    filters = RasterFilterSet(params).check()
-    parsed = filters.raster_query()
+    key = "&".join(f"{name}={value}" for name, value in sorted(params.items()))
+    with _parsed_lock:
+        known = _parsed.get(key)
+    if known is not None:
+        return known
+    parsed = RasterFilterSet(params).check().raster_query()
     alone = set(params) == {"collection"} and len(parsed.collections) == 1
-    return MosaicSearch(parsed, params, parsed.collections[0] if alone else None)
+    search = MosaicSearch(parsed, params, parsed.collections[0] if alone else None)
+    with _parsed_lock:
+        _parsed[key] = search
+        while len(_parsed) > PARSED_SEARCHES:
+            del _parsed[next(iter(_parsed))]
+    return search
+
+
+# A map asks for dozens of tiles of one search: each process parses a search once (building the
+# FilterSet and its form costs more than a tile's database query). Valid searches only.
+PARSED_SEARCHES = 256
+_parsed: dict[str, MosaicSearch] = {}
+_parsed_lock = threading.Lock()
 
 
 def method_parse(query: Any) -> str:

@@ -1,0 +1,305 @@
+"""Benchmark: mosaic tiles served by rastercatalog against TiTiler's mosaic, on the same COGs.
+
+Not a test. It writes, under --dir (reusing what is there, see bench/mosaic_rasters.py):
+
+- two stacks of overlapping scenes (10 and 100 COGs of 512 x 512, a third of each under nodata
+  "clouds", acquired a day apart), each catalogued as a collection, and described for TiTiler by a
+  MosaicJSON made with cogeo-mosaic (newest scene first, as our `first` draws them);
+- a grid of 1,000 COGs catalogued as one collection (the ingest command builds its overview).
+
+It serves the app with gunicorn (2 sync workers) and TiTiler's mosaic (`titiler.mosaic` with
+cogeo-mosaic's MosaicJSON backend, installed in a throwaway venv outside the project,
+--titiler-venv) with uvicorn (2 workers), both on 127.0.0.1, and asks both for the same tiles of
+each stack (zooms native-1 .. native+1, tiles meeting the stack) at concurrency 1 and 8: ours
+uncached (a never-seen `nodata` value makes every request a cache miss), TiTiler (no cache); the
+method is `first` for both. RASTERCATALOG_MOSAIC_MAX_RASTERS is raised to 100 here so that we read
+every scene under a tile, as TiTiler does. Then it requests every tile of zooms 3 to 6 over the
+1,000-raster grid from us (uncached, one at a time, on freshly started workers), and TiTiler's
+zoom-3 tiles of the same grid for comparison.
+
+    .venv/bin/python bench/mosaic.py [--dir /tmp/rastercatalog-bench-mosaic] \\
+        [--database-url postgis://postgres@127.0.0.1:5432/rc_bench_mosaic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from mosaic_rasters import (
+    STACK_ORIGIN,
+    STACK_PIXEL,
+    grid_bounds,
+    grid_write,
+    native_zoom,
+    stack_bounds,
+    stack_write,
+    tiles_over,
+)
+from tiles import PYTHON, ROOT, Pass, _free_port, _process, _serve_ours, _server_env
+
+TITILER_APP = (
+    "from fastapi import FastAPI\n"
+    "from cogeo_mosaic.backends import MosaicBackend\n"
+    "from titiler.mosaic.factory import MosaicTilerFactory\n"
+    "app = FastAPI()\n"
+    "app.include_router(MosaicTilerFactory(backend=MosaicBackend).router, prefix='/mosaicjson')\n"
+)
+MOSAICJSON_SCRIPT = (
+    "import json, sys\n"
+    "from cogeo_mosaic.mosaic import MosaicJSON\n"
+    "paths, out = json.load(sys.stdin), sys.argv[1]\n"
+    "mosaic = MosaicJSON.from_urls(paths, quiet=True)\n"
+    "open(out, 'w').write(mosaic.model_dump_json(exclude_none=True))\n"
+)
+STACKS = (10, 100)
+
+
+def main() -> int:
+    args = _parse_args()
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(args.timeout)
+    directory = Path(args.dir).resolve()
+    (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
+    titiler = _titiler_python(Path(args.titiler_venv))
+    env = _server_env(directory, args)
+    env["RASTERCATALOG_MOSAIC_MAX_RASTERS"] = "100"
+    _manage(env, "migrate", "--noinput", "-v0")
+    mosaics = {}
+    for count in STACKS:
+        print(f"stack of {count}: writing, cataloguing, MosaicJSON …", flush=True)
+        paths = stack_write(directory / f"stack{count}", count)
+        _manage(env, "ingest", "--collection", f"stack{count}", *map(str, paths))
+        mosaics[count] = _mosaicjson(titiler, list(reversed(paths)), directory / f"stack{count}.json")
+    rows = []
+    with ExitStack() as stack:
+        ours = stack.enter_context(_serve_ours(env))
+        theirs = stack.enter_context(_serve_titiler(titiler, directory))
+        for count in STACKS:
+            rows += _measure_stack(count, ours, theirs, mosaics[count], args.tiles_per_zoom)
+    grid = None if args.skip_grid else _grid(directory, env, titiler)
+    return _report(rows, grid)
+
+
+# --- stacks ---------------------------------------------------------------------------------------
+
+
+def _measure_stack(count: int, ours: int, theirs: int, mosaic: Path, per_zoom: int) -> list:
+    native = native_zoom(STACK_PIXEL, STACK_ORIGIN[1])
+    zooms = range(native - 1, native + 2)
+    samples = [tiles_over(stack_bounds(count), zooms, per_zoom, seed) for seed in (1, 2, 3)]
+    our_url = f"/api/mosaic/tiles/{{}}.png?collection=stack{count}"
+    their_url = f"/mosaicjson/tiles/WebMercatorQuad/{{}}.png?url={mosaic}&bidx=1"
+    _run(ours, [our_url.format(t) + "&nodata=-1" for t in samples[0]], 8)  # warm-up
+    _run(theirs, [their_url.format(t) for t in samples[0]], 8)
+    rows = []
+    for concurrency, tiles in ((1, samples[1]), (8, samples[2])):
+        urls = [our_url.format(t) + f"&nodata={-1000 - concurrency}" for t in tiles]
+        rows.append((f"stack{count}", "rastercatalog", concurrency, _run(ours, urls, concurrency)))
+        urls = [their_url.format(t) for t in tiles]
+        rows.append((f"stack{count}", "titiler.mosaic", concurrency, _run(theirs, urls, concurrency)))
+    return rows
+
+
+def _run(port: int, urls: list[str], concurrency: int) -> Pass:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        responses = list(pool.map(lambda url: _get(port, url), urls))
+    return Pass(time.perf_counter() - started, responses)
+
+
+def _get(port: int, url: str, timeout: float = 120) -> tuple:
+    """(latency s, status, X-Mosaic-Source, X-Mosaic-Rasters); an empty tile may be a 204."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", url)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    latency = time.perf_counter() - started
+    if response.status not in (200, 204) or (response.status == 200 and body[:4] != b"\x89PNG"):
+        raise RuntimeError(f"GET {url}: {response.status} {body[:300]!r}")
+    return (
+        latency,
+        response.status,
+        response.getheader("X-Mosaic-Source"),
+        response.getheader("X-Mosaic-Rasters"),
+    )
+
+
+# --- the 1,000-raster grid ----------------------------------------------------------------------
+
+
+def _grid(directory: Path, env: dict, titiler: Path) -> dict:
+    print("grid of 1,000: writing, cataloguing (the overview is built at the end) …", flush=True)
+    paths = grid_write(directory / "grid1000")
+    started = time.perf_counter()
+    listing = directory / "grid1000.txt"
+    listing.write_text("\n".join(map(str, paths)))
+    done = _manage(env, "ingest", "--collection", "grid1000", "--from-file", str(listing))
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    built = _manage(env, "mosaic_overviews", "--force", "grid1000")
+    overview_s = time.perf_counter() - started
+    mosaic = _mosaicjson(titiler, [str(p) for p in paths], directory / "grid1000.json")
+    result = {
+        "ingest": re.search(r"summary: (.*)", done).group(1),
+        "ingest_s": ingest_s,
+        "overview": built.strip(),
+        "overview_s": overview_s,
+        "zooms": {},
+    }
+    with _serve_ours(env) as ours:  # fresh workers: nothing opened, nothing cached
+        for z in range(3, 7):
+            tiles = tiles_over(grid_bounds(), range(z, z + 1), 10_000, 0)
+            urls = [f"/api/mosaic/tiles/{t}.png?collection=grid1000" for t in tiles]
+            result["zooms"][z] = _run(ours, urls, 1)
+    with _serve_titiler(titiler, directory) as theirs:
+        tiles = tiles_over(grid_bounds(), range(3, 4), 10_000, 0)
+        url = f"/mosaicjson/tiles/WebMercatorQuad/{{}}.png?url={mosaic}&bidx=1"
+        result["titiler_z3"] = _run(theirs, [url.format(t) for t in tiles], 1)
+    return result
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def _report(rows: list, grid: dict | None) -> int:
+    print(
+        f"\n{'set':<9} {'server':<15} {'conc':>4} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'rasters/tile':>12}"
+    )
+    for name, server, concurrency, result in rows:
+        counts = [int(r[3]) for r in result.responses if r[3] is not None]
+        read = f"{statistics.mean(counts):.1f}" if counts else "-"
+        print(
+            f"{name:<9} {server:<15} {concurrency:>4} {result.tiles_per_s:>8.1f} "
+            f"{result.p50:>7.1f} {result.p95:>7.1f} {read:>12}"
+        )
+    rate = {(name, server, c): result.tiles_per_s for name, server, c, result in rows}
+    ratios = {
+        (name, c): rate[(name, "rastercatalog", c)] / rate[(name, "titiler.mosaic", c)]
+        for name, server, c, _ in rows
+        if server == "rastercatalog"
+    }
+    listed = ", ".join(f"{name} c{c} x{ratio:.2f}" for (name, c), ratio in ratios.items())
+    print(f"\nmosaic throughput, rastercatalog / titiler.mosaic: {listed}")
+    print(
+        f"{os.cpu_count()} CPUs, 2 workers each, GDAL_CACHEMAX=64, a new connection per request; "
+        "ours uncached, `first` for both, RASTERCATALOG_MOSAIC_MAX_RASTERS=100"
+    )
+    throughput_ok = min(ratios.values()) >= 1.5
+    z3_ok = True
+    if grid is not None:
+        print(
+            f"\ngrid1000: ingest {grid['ingest']} in {grid['ingest_s']:.0f} s; overview rebuilt in "
+            f"{grid['overview_s']:.1f} s: {grid['overview']}"
+        )
+        print(f"{'zoom':>4} {'tiles':>5} {'source':<9} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
+        for z, result in grid["zooms"].items():
+            sources = sorted({r[2] for r in result.responses})
+            latencies = [r[0] * 1000 for r in result.responses]
+            print(
+                f"{z:>4} {len(latencies):>5} {','.join(sources):<9} {result.p50:>7.1f} "
+                f"{result.p95:>7.1f} {max(latencies):>7.1f}"
+            )
+        z3_ok = grid["zooms"][3].p95 < 1000
+        theirs = grid["titiler_z3"]
+        print(
+            f"titiler.mosaic, same grid, zoom 3: {len(theirs.responses)} tiles, p50 "
+            f"{theirs.p50:.0f} ms, p95 {theirs.p95:.0f} ms"
+        )
+    print(
+        f"target >= 1.5x titiler.mosaic: {'PASS' if throughput_ok else 'FAIL'} (lowest "
+        f"x{min(ratios.values()):.2f}); z3 p95 < 1 s on 1,000 rasters: "
+        f"{'PASS' if z3_ok else 'FAIL' if grid else 'not measured'}"
+    )
+    return 0 if throughput_ok and z3_ok else 1
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+def _manage(env: dict, *arguments: str) -> str:
+    done = subprocess.run(
+        [str(PYTHON), str(ROOT / "manage.py"), *arguments],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    return done.stdout
+
+
+def _mosaicjson(python: Path, paths: list, out: Path) -> Path:
+    """A MosaicJSON of `paths` (first = top) made by cogeo-mosaic, once."""
+    if not out.exists():
+        subprocess.run(
+            [str(python), "-c", MOSAICJSON_SCRIPT, str(out)],
+            input=json.dumps([str(p) for p in paths]),
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    return out
+
+
+@contextmanager
+def _serve_titiler(python: Path, directory: Path):
+    (directory / "bench_titiler_mosaic_app.py").write_text(TITILER_APP)
+    port = _free_port()
+    env = {**os.environ, "GDAL_CACHEMAX": "64", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+    env["PYTHONWARNINGS"] = "ignore"
+    command = [str(python), "-m", "uvicorn", "bench_titiler_mosaic_app:app", "--workers", "2"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command += ["--no-access-log"]
+    with _process(command, directory, env, port, "/openapi.json"):
+        yield port
+
+
+def _titiler_python(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
+    probe = subprocess.run([str(python), "-c", "import titiler.mosaic, cogeo_mosaic, uvicorn"])
+    if probe.returncode != 0:
+        print(f"installing titiler.mosaic and cogeo-mosaic into {venv} (outside the project) …")
+        packages = ["titiler.core", "titiler.mosaic", "cogeo-mosaic", "uvicorn"]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
+    return python
+
+
+def _out_of_time(signum, frame):
+    raise TimeoutError("the benchmark ran out of time (--timeout)")
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("--dir", default="/tmp/rastercatalog-bench-mosaic", help="rasters and the SpatiaLite DB")
+    add("--tiles-per-zoom", type=int, default=12, help="stack tiles per zoom and pass")
+    add("--database-url", default="", help="catalogue there instead of SpatiaLite under --dir")
+    add("--redis-url", default="", help="serve with this Redis cache (default: local memory)")
+    add("--titiler-venv", default="/tmp/titiler-venv", help="throwaway venv with titiler.mosaic")
+    add("--skip-grid", action="store_true", help="stacks only, no 1,000-raster grid")
+    add("--timeout", type=int, default=3600, help="seconds before everything is stopped")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
