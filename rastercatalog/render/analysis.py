@@ -76,6 +76,11 @@ def analysis_style_check(analysis: Analysis, style: TileStyle, *, band_count: in
                 "bands it reads (b1, b2, ...)"
             )
         return None
+    if style.stretch is not None:
+        raise StyleInvalid(
+            f"parameter stretch uses statistics stored for the bands, not for "
+            f"algorithm={analysis.algorithm}: give min and max instead"
+        )
     if style.bands is not None:
         if len(style.bands) != 1:
             raise StyleInvalid(f"{_what(analysis)} reads one band: pass a single band, e.g. band=1")
@@ -101,13 +106,8 @@ def analysis_paint(
     if style.minimum is not None and style.maximum is not None:
         low, high = style.minimum[0], style.maximum[0]
     else:
-        if analysis.algorithm is not None and style.stretch is None:
+        if analysis.algorithm is not None:  # analysis_style_check refused a stretch
             default_low, default_high = DEFAULT_RANGES[analysis.algorithm]
-        elif analysis.algorithm is not None:
-            raise StyleInvalid(
-                f"parameter stretch uses statistics stored for the bands, not for "
-                f"algorithm={analysis.algorithm}: give min and max instead"
-            )
         else:
             default_low, default_high = expression_range(style.stretch or "minmax")
         low = style.minimum[0] if style.minimum is not None else default_low

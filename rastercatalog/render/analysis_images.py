@@ -67,7 +67,7 @@ def image_draw(
     paint = paint_resolve(style, dtype=raster.dtype, bands=bands)
     numbers = [channel + 1 for channel in paint.channels]
     stack, valid = read(numbers)
-    alpha = (valid * 255).astype(stack.dtype)[:, :, np.newaxis]
+    alpha = valid.astype(stack.dtype)[:, :, np.newaxis]  # paint_apply draws where alpha > 0
     paint = dataclasses.replace(paint, channels=tuple(range(len(numbers))))
     return paint_apply(np.concatenate([stack, alpha], axis=2), paint)
 

@@ -90,6 +90,22 @@ def test_slope_of_a_plane_is_its_angle_in_degrees(api, plane):
     assert np.abs(values - expected).max() <= 2
 
 
+def test_algorithm_reads_the_band_asked_for(api, write_raster, catalogue_local):
+    east, _ = grid()
+    plane = (1000.0 + 0.1 * (east - 480000.0)).astype(np.float32)
+    stack = np.stack([np.full_like(plane, 5.0), plane])
+    raster = catalogue_local(
+        write_raster("two.tif", stack, epsg=32633, geotransform=GEOTRANSFORM, cog=True)
+    )
+    tile, _, _ = tile_for_lonlat(*CENTRE, Z)
+    flat = interior(fetch(api, raster, tile, algorithm="slope", band=1, min=0, max=10))
+    tilted = interior(fetch(api, raster, tile, algorithm="slope", band=2, min=0, max=10))
+    assert flat.max() == 0
+    assert abs(np.median(tilted) - math.degrees(math.atan(0.1)) * 25.5) <= 1
+    response = api.get(f"/api/rasters/{raster.pk}/tilejson.json", {"algorithm": "slope"})
+    assert response.status_code == 400 and "pass band=N" in response.json()["detail"]
+
+
 def test_aspect_of_a_plane_rising_east_is_west(api, plane):
     tile, _, _ = tile_for_lonlat(*CENTRE, Z)
     image = fetch(api, plane, tile, algorithm="aspect", min=260, max=280)
