@@ -70,7 +70,8 @@ function dateRangeDecode(text) {
 
 function styleEncode(layer) {
   const parts = [`b=${layer.bands.join(",")}`];
-  if (layer.palette && layer.bands.length === 1) parts.push(`p=${layer.palette}`);
+  // Band math draws one plane whatever the bands: it keeps its colormap on an RGB layer too.
+  if (layer.palette && (layer.bands.length === 1 || layer.expression)) parts.push(`p=${layer.palette}`);
   parts.push(`s=${layer.stretch}`);
   if (layer.stretch === "minmax") {
     if (layer.min !== null && layer.min !== undefined) parts.push(`min=${layer.min}`);
@@ -170,7 +171,7 @@ export function layerDecode(text) {
     if (mosaic) readMosaic(layer, key, value);
     else readAnalysis(layer, key, value);
   }
-  if (layer.bands.length !== 1) layer.palette = "";
+  if (layer.bands.length !== 1 && !layer.expression) layer.palette = "";
   if (mosaic && layer.mosaic.polygon && !layer.mosaic.bbox) layer.mosaic.bbox = ringBbox(layer.mosaic.polygon);
   if (mosaic && layer.time && !layer.span) layer.span = layer.time;
   return layer;

@@ -11,6 +11,13 @@ describe("a raster layer's analysis in the permalink", () => {
     expect(stateFromQuery(query)).toEqual(state);
   });
 
+  it("keeps the colormap of band math on an RGB layer", () => {
+    const layer = { ...defaultLayer(6, 4), palette: "RdYlGn", stretch: "minmax", min: -1, max: 1, expression: "(b4-b3)/(b4+b3)" };
+    expect(layer.bands).toEqual([1, 2, 3]);
+    expect(layerEncode(layer)).toBe("6;b=1,2,3;p=RdYlGn;s=minmax;min=-1;max=1;e=(b4-b3)/(b4+b3)");
+    expect(layerDecode(layerEncode(layer))).toEqual(layer);
+  });
+
   it("escapes ; and = and % inside an expression", () => {
     const layer = { ...defaultLayer(2), expression: "where(b1 == 3; 100%, b1)" };
     const encoded = layerEncode(layer);

@@ -82,6 +82,16 @@ def test_band_math_presets_and_a_refused_expression(viewer, live_server, four_ba
     assert_colour(colour_at(viewer, EAST, "analysis-1-ndvi-east"), rdylgn(0.0))
     assert "e=(b4+-+b3)+/+(b4+%2B+b3)" in viewer.url
 
+    # The permalink draws the same NDVI.
+    viewer.wait_for_timeout(300)
+    again = viewer.context.new_page()
+    again.goto(viewer.url)
+    again.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    wait_idle(again)
+    assert sorted(overlay_sources(again, rid)) == sorted(overlay_sources(viewer, rid))
+    assert again.locator(f'#layers li[data-id="{rid}"] input.expression').input_value() == NDVI
+    again.close()
+
     # A click reads the expression's value there, beside the bands it reads.
     viewer.mouse.click(*container_point(viewer, *WEST))
     viewer.wait_for_selector("#pane-pixel[data-ready=true] .expression-value")
@@ -114,7 +124,8 @@ def test_band_math_presets_and_a_refused_expression(viewer, live_server, four_ba
     # Clearing it goes back to the bands.
     entry.locator("button[aria-label='Clear the expression']").click()
     viewer.wait_for_function(
-        f"[...document.querySelectorAll('.overlay-{rid} img')].every(i => i.src.includes('band=1,2,3'))"
+        f"[...document.querySelectorAll('.overlay-{rid} img')]"
+        ".every(i => i.src.includes('band=1,2,3&stretch=p2p98'))"
     )
     assert viewer.locator(f'#layers li[data-id="{rid}"] .expression-error').count() == 0
     assert viewer.errors == []

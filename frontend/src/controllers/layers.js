@@ -57,7 +57,8 @@ export function createLayers({ store, map2d, rasters, onInspect }) {
     if (!layer) return;
     if (!text) {
       notice(id, { draft: null, expression: null });
-      change(id, { expression: "" });
+      // Back to the bands: their own stretch, not the expression's range (a preset's -1…1).
+      if (layer.expression) change(id, { expression: "", stretch: "p2p98", min: null, max: null, palette: layer.bands.length === 1 ? layer.palette : "" });
       return;
     }
     try {
