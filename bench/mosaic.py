@@ -81,7 +81,9 @@ def main() -> int:
         print(f"stack of {count}: writing, cataloguing, MosaicJSON …", flush=True)
         paths = stack_write(directory / f"stack{count}", count)
         _manage(env, "ingest", "--collection", f"stack{count}", *map(str, paths))
-        mosaics[count] = _mosaicjson(titiler, list(reversed(paths)), directory / f"stack{count}.json")
+        mosaics[count] = _mosaicjson(
+            titiler, list(reversed(paths)), directory / f"stack{count}.json"
+        )
     rows = []
     with ExitStack() as stack:
         ours = stack.enter_context(_serve_ours(env))
@@ -108,7 +110,9 @@ def _measure_stack(count: int, ours: int, theirs: int, mosaic: Path, per_zoom: i
         urls = [our_url.format(t) + f"&nodata={-1000 - concurrency}" for t in tiles]
         rows.append((f"stack{count}", "rastercatalog", concurrency, _run(ours, urls, concurrency)))
         urls = [their_url.format(t) for t in tiles]
-        rows.append((f"stack{count}", "titiler.mosaic", concurrency, _run(theirs, urls, concurrency)))
+        rows.append(
+            (f"stack{count}", "titiler.mosaic", concurrency, _run(theirs, urls, concurrency))
+        )
     return rows
 
 

@@ -1,10 +1,10 @@
 """The rasters of bench/mosaic.py: stacks of overlapping scenes, a 1,000-raster grid, tile samples.
 
-    stack   N scenes of one area (a time series): 512 x 512 uint8 COGs in EPSG:4326 at 0.0005
-            degrees (~40 m), each shifted by up to a tenth of its width, each with nodata "clouds"
-            (a third of its pixels), acquired one day apart (the newest has the highest index).
-    grid    1,000 tiles of a survey: 40 x 25 COGs of 512 x 512 at 0.001 degrees (~90 m), edge to
-            edge over lon 0-20.48, lat 35-47.8.
+stack   N scenes of one area (a time series): 512 x 512 uint8 COGs in EPSG:4326 at 0.0005
+        degrees (~40 m), each shifted by up to a tenth of its width, each with nodata "clouds"
+        (a third of its pixels), acquired one day apart (the newest has the highest index).
+grid    1,000 tiles of a survey: 40 x 25 COGs of 512 x 512 at 0.001 degrees (~90 m), edge to
+        edge over lon 0-20.48, lat 35-47.8.
 """
 
 from __future__ import annotations
