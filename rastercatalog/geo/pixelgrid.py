@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from affine import Affine
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError
 
 from ..errors import OutsideRaster
@@ -23,6 +23,7 @@ WGS84 = "EPSG:4326"
 _EPSG = re.compile(r"^EPSG:(\d{1,6})$", re.IGNORECASE)
 # Points added along each edge when a box is reprojected, so curved edges are not cut short.
 _DENSIFY_POINTS = 21
+_WGS84_ELLIPSOID = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,23 @@ class Grid:
                 f"{_rounded(self.bounds_in(crs))}"
             )
         return math.floor(col), math.floor(row)
+
+    def ground_axes(self, col: int, row: int) -> tuple[float, float, float]:
+        """Ground metres between pixel centres along the rows and the columns at (col, row), and
+        the bearing of the columns upwards (degrees clockwise from true north).
+
+        Measured on the WGS84 ellipsoid between the neighbours' centres, so it holds for any CRS:
+        degrees, metres, a projection's scale error or a grid turned from north.
+        """
+        centres = [
+            self.transform * (col + 0.5 + dc, row + 0.5 + dr)
+            for dc, dr in ((-1, 0), (1, 0), (0, 1), (0, -1))
+        ]
+        xs, ys = zip(*centres, strict=True)
+        lons, lats = _transformer(self.crs, WGS84).transform(xs, ys)
+        _, _, across = _WGS84_ELLIPSOID.inv(lons[0], lats[0], lons[1], lats[1])
+        bearing, _, along = _WGS84_ELLIPSOID.inv(lons[2], lats[2], lons[3], lats[3])
+        return across / 2, along / 2, float(bearing)
 
     def window_of(self, bbox: tuple[float, float, float, float], crs: str = WGS84) -> Window:
         """The whole pixels that intersect `bbox` (xmin, ymin, xmax, ymax in `crs`), clipped to the grid."""

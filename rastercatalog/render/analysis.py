@@ -62,8 +62,14 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def analysis_style_check(analysis: Analysis, style: TileStyle, *, band_count: int) -> int | None:
-    """Check the style given with an analysis; return the band an algorithm reads (1-based)."""
+def analysis_style_check(
+    analysis: Analysis, style: TileStyle, *, band_count: int | None
+) -> int | None:
+    """Check the style given with an analysis; return the band an algorithm reads (1-based).
+
+    `band_count` None: a mosaic, whose rasters may differ: an algorithm reads band 1 unless
+    `band` says otherwise (rasters without that band take no part).
+    """
     if style.style is not None:
         raise StyleInvalid(
             f"parameter style cannot be combined with {_what(analysis)}: use min, max, stretch "
@@ -85,7 +91,7 @@ def analysis_style_check(analysis: Analysis, style: TileStyle, *, band_count: in
         if len(style.bands) != 1:
             raise StyleInvalid(f"{_what(analysis)} reads one band: pass a single band, e.g. band=1")
         return style.bands[0]
-    if band_count > 1:
+    if band_count is not None and band_count > 1:
         raise AnalysisInvalid(
             f"{_what(analysis)} reads one band and this raster has {band_count}: pass band=N"
         )

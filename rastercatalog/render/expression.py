@@ -67,8 +67,11 @@ class Expression:
     tree: ast.expr = field(compare=False, repr=False)
 
 
-def expression_parse(text: str, *, band_count: int) -> Expression:
-    """Check `text` against the allow-list for a raster of `band_count` bands; raise ExpressionInvalid."""
+def expression_parse(text: str, *, band_count: int | None) -> Expression:
+    """Check `text` against the allow-list for a raster of `band_count` bands; raise ExpressionInvalid.
+
+    `band_count` None: any band number (a mosaic's rasters are checked one by one when drawn).
+    """
     text = text.strip()
     if not text:
         raise _invalid("it is empty")
@@ -87,7 +90,7 @@ def expression_parse(text: str, *, band_count: int) -> Expression:
     bands: set[int] = set()
     _check(tree, band_count=band_count, bands=bands, depth=0)
     if not bands:
-        raise _invalid(f"it reads no band: use b1 to b{band_count}")
+        raise _invalid(f"it reads no band: use {_band_names(band_count)}")
     return Expression(text=ast.unparse(tree), bands=tuple(sorted(bands)), tree=tree)
 
 
@@ -110,7 +113,7 @@ def _where(node: ast.AST) -> str:
     return f"at character {getattr(node, 'col_offset', 0) + 1}"
 
 
-def _check(node: ast.AST, *, band_count: int, bands: set[int], depth: int) -> str:
+def _check(node: ast.AST, *, band_count: int | None, bands: set[int], depth: int) -> str:
     """Check one node and its children; return the kind of value it gives (number or condition)."""
     if depth > MAX_DEPTH:
         raise _invalid(f"it nests deeper than {MAX_DEPTH} terms {_where(node)}")
@@ -208,17 +211,21 @@ def _exponent(node: ast.AST) -> None:
         )
 
 
-def _band(node: ast.Name, band_count: int) -> int:
+def _band_names(band_count: int | None) -> str:
+    return "b1, b2, …" if band_count is None else f"b1 to b{band_count}"
+
+
+def _band(node: ast.Name, band_count: int | None) -> int:
     name = node.id
     if len(name) > 1 and name[0] == "b" and name[1:].isdigit() and name[1] != "0":
         number = int(name[1:])
-        if number <= band_count:
+        if band_count is None or number <= band_count:
             return number
         raise _invalid(
             f"band {name} {_where(node)} does not exist: this raster has b1 to b{band_count}"
         )
     raise _invalid(
-        f"name {name!r} {_where(node)} is not allowed: bands are b1 to b{band_count}, "
+        f"name {name!r} {_where(node)} is not allowed: bands are {_band_names(band_count)}, "
         f"functions {', '.join(sorted(FUNCTIONS))}"
     )
 

@@ -16,7 +16,6 @@ painted like a single raster's.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -110,11 +109,25 @@ class MosaicStack:
             with np.errstate(invalid="ignore", divide="ignore"):
                 values = self._sums / np.maximum(self._counts, 1)[:, :, None]
         elif self.method == "median":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels: no data there
-                values = np.nanmedian(np.stack(self._layers), axis=0)
+            values = self._median()
         else:
             values = self._values
         # 1, not 255: an int8 result could not hold 255, and paint only asks for alpha > 0.
         alpha = self._have.astype(values.dtype)[:, :, None]
         return np.concatenate([values, alpha], axis=2)
+
+    def _median(self) -> np.ndarray:
+        """Median of the layers where some raster has data; NaN elsewhere.
+
+        np.nanmedian warns "All-NaN slice encountered" for every pixel no raster covers. Silencing
+        it with warnings.catch_warnings() is not thread-safe (it swaps the process's global filter
+        list, so a threaded worker still logged it); only the pixels with data are given to
+        nanmedian instead, and each of those has a value in at least one layer (planes_valid
+        never marks a NaN valid), so no all-NaN slice is ever met.
+        """
+        stacked = np.stack(self._layers)  # rasters x rows x cols x bands
+        values = np.full(stacked.shape[1:], np.nan, np.float64)
+        have = self._have
+        if have.any():
+            values[have] = np.nanmedian(stacked[:, have], axis=0)
+        return values

@@ -1,9 +1,8 @@
 """Mosaic tiles: each raster's raw tile through the single-raster path, combined, painted, cached.
 
 The rasters come in the order the method reads them (`first`: top first). Each is read exactly as
-its own tile is (`source.tilesource_tile`, same warp, same cached source) and only where its own
-tile would be served (its zoom range and bounding box, `tiles.tile_check`), so a mosaic tile is the
-rasters' own tiles combined. `first` stops reading once every pixel has data.
+its own tile is (mosaic_reads.py), so a mosaic tile is the rasters' own tiles combined. `first`
+stops reading once every pixel has data. Band math and terrain: mosaic_analysis.py.
 
 Rendered mosaic tiles share the tile cache, keyed by `version` (the ordered ids and checksums of the
 rasters drawn, so a raster added, removed or re-ingested gives new keys) plus the request and the
@@ -13,26 +12,26 @@ resolved paint.
 from __future__ import annotations
 
 import hashlib
-import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 
-from ..errors import TileNotFound
 from ..geo.webmercator import EARTH_CIRCUMFERENCE_M, MAX_LATITUDE, TILE_SIZE
 from ..metrics import tile_cache_count
 from ..models import Band, Raster
+from .analysis import Analysis, analysis_paint
 from .cache import cache_get_or_render
 from .encode import image_encode, media_type
 from .mosaic import MosaicStack, planes_valid
-from .paint import Paint, paint_apply, paint_resolve, tiles_mosaic
-from .source import tilesource_tile
+from .mosaic_analysis import expression_planes, terrain_mosaic
+from .mosaic_reads import raster_window, raw_tile
+from .paint import Paint, paint_apply, paint_resolve
 from .style import TileStyle
-from .tiles import RenderedTile, TileRequest, tile_check, tilejson_build
+from .tiles import RenderedTile, TileRequest, tilejson_build
 
 STATISTICS = ("min", "max", "p2", "p98")
 
@@ -50,12 +49,15 @@ def mosaic_paint(
     all_byte: bool,
     statistics: dict[int, Any] | None = None,
     count: int | None = None,
+    analysis: Analysis | None = None,
+    expression_range: Callable[[str], tuple[float, float]] | None = None,
 ) -> Paint:
     """Resolve `style` for the combined tile of `bands` (renumbered 1..k) by `method`.
 
     `statistics`: per band number, the mosaic's widest statistics (`min`, `max`, `p2`, `p98`
     attributes; for `stretch` and non-byte defaults); `count`: the mosaic's raster count, the
-    top of `count`'s default range.
+    top of `count`'s default range; `analysis`: band math or terrain, coloured as one band over
+    the algorithm's range or `expression_range(stretch)` (analysis.analysis_paint).
     The `nodata` asked for is applied to each raster before combining, not to the result.
     """
     if method == "count":
@@ -64,6 +66,8 @@ def mosaic_paint(
         # One band (the count); `band` only says which bands must hold data.
         renumbered = replace(style, bands=(1,), minimum=(low,), maximum=(high,))
         paint = paint_resolve(renumbered, dtype="Float32", bands=[])
+    elif analysis is not None:
+        paint = analysis_paint(style, analysis, expression_range=expression_range)
     else:
         statistics = statistics or {}
         renumbered = replace(style, bands=tuple(range(1, len(bands) + 1)))
@@ -88,6 +92,7 @@ def mosaic_tile_get(
     paint: Paint,
     version: str,
     check_zooms: bool = True,
+    band_nodata: Mapping[int, Mapping[int, float | None]] | None = None,
 ) -> RenderedTile:
     """Return the mosaic tile from the cache, or render it once (concurrent misses wait)."""
     text = "|".join([request.token(), method, ",".join(map(str, bands)), repr(paint), version])
@@ -97,7 +102,13 @@ def mosaic_tile_get(
     def render() -> bytes:
         started = time.perf_counter()
         content = mosaic_tile_render(
-            rasters, request, method=method, bands=bands, paint=paint, check_zooms=check_zooms
+            rasters,
+            request,
+            method=method,
+            bands=bands,
+            paint=paint,
+            check_zooms=check_zooms,
+            band_nodata=band_nodata,
         )
         timings.append((time.perf_counter() - started) * 1000)
         return content
@@ -117,71 +128,65 @@ def mosaic_tile_render(
     bands: Sequence[int],
     paint: Paint,
     check_zooms: bool = True,
+    band_nodata: Mapping[int, Mapping[int, float | None]] | None = None,
 ) -> bytes:
-    """Read, combine, paint and encode one mosaic tile (no cache)."""
-    stack = MosaicStack(method)
-    channels = [number - 1 for number in bands]
-    for raster in rasters:
-        if (raster.band_count or 1) < max(bands):
-            continue  # it lacks a band drawn: it takes no part
-        if not stack.wants(raster_window(raster, request)):
-            continue  # `first`: every pixel it could draw is drawn already
-        raw = _raw_tile(raster, request, check_zooms=check_zooms)
-        if raw is None:
-            continue
-        stack.add(*planes_valid(raw, channels, request.style.nodata))
-        if stack.filled:
-            break
-    combined = stack.result()
+    """Read, combine, paint and encode one mosaic tile (no cache).
+
+    `bands`: the bands drawn, or read by the analysis; `band_nodata`: per raster id, its bands'
+    nodata values (band math checks them band by band).
+    """
+    analysis = request.analysis
+    if analysis is not None and analysis.algorithm is not None:
+        combined = terrain_mosaic(
+            rasters, request, method=method, band=bands[0], check_zooms=check_zooms
+        )
+    else:
+        combined = _combined(
+            rasters,
+            request,
+            method=method,
+            bands=bands,
+            check_zooms=check_zooms,
+            band_nodata=band_nodata or {},
+        )
     if combined is None:
         return blank_tile(request)
     return image_encode(paint_apply(combined, paint), request.fmt)
 
 
-def _raw_tile(raster: Raster, request: TileRequest, *, check_zooms: bool) -> np.ndarray | None:
-    """The raster's raw tile (bands + alpha), or None where its own tile has nothing."""
-    if check_zooms:
-        try:
-            tile_check(raster, request)
-        except TileNotFound:
-            return None
-    tiles = request.tile.children() if request.size == 2 * TILE_SIZE else [request.tile]
-    reads = [tilesource_tile(raster, z=t.z, x=t.x, y=t.y, mosaic=True) for t in tiles]
-    raw = reads[0] if len(reads) == 1 else tiles_mosaic(reads)
-    # A tile outside the raster comes back as blank RGBA, whatever the bands: no data anywhere.
-    return raw if raw[:, :, -1].any() else None
-
-
-def raster_window(raster: Raster, request: TileRequest) -> tuple[slice, slice] | None:
-    """The tile's rows and columns that the raster's bounding box may draw on (None: all).
-
-    Widened by a pixel of the raster (a warp's resampling reaches half a source pixel out), so
-    only pixels it can never draw on are left out.
-    """
-    if raster.bbox_west is None or raster.bbox_west > raster.bbox_east:
-        return None  # across the antimeridian: not worth the arithmetic
-    size = request.size
-    west, south, east, north = request.tile.bounds
-    tile_pixel_m = EARTH_CIRCUMFERENCE_M / (2**request.tile.z * size)
-    pad = 1 + math.ceil((raster.ground_resolution_m or 0.0) / tile_pixel_m)
-    top, bottom = _mercator_y(north), _mercator_y(south)
-
-    def row(lat: float) -> float:
-        return (top - _mercator_y(lat)) / (top - bottom) * size
-
-    columns = (
-        (raster.bbox_west - west) / (east - west) * size,
-        (raster.bbox_east - west) / (east - west) * size,
-    )
-    rows = row(raster.bbox_north), row(raster.bbox_south)
-    col0, col1 = max(0, math.floor(columns[0]) - pad), min(size, math.ceil(columns[1]) + pad)
-    row0, row1 = max(0, math.floor(rows[0]) - pad), min(size, math.ceil(rows[1]) + pad)
-    return slice(row0, max(row0, row1)), slice(col0, max(col0, col1))
-
-
-def _mercator_y(lat: float) -> float:
-    lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+def _combined(
+    rasters: Sequence[Raster],
+    request: TileRequest,
+    *,
+    method: str,
+    bands: Sequence[int],
+    check_zooms: bool,
+    band_nodata: Mapping[int, Mapping[int, float | None]],
+) -> np.ndarray | None:
+    """The rasters' drawn bands, or their expressions, combined by `method` (None: no data)."""
+    stack = MosaicStack(method)
+    channels = [number - 1 for number in bands]
+    expression = request.analysis.expression if request.analysis is not None else None
+    for raster in rasters:
+        if (raster.band_count or 1) < max(bands):
+            continue  # it lacks a band drawn or read: it takes no part
+        if not stack.wants(raster_window(raster, request)):
+            continue  # `first`: every pixel it could draw is drawn already
+        raw = raw_tile(raster, request, check_zooms=check_zooms)
+        if raw is None:
+            continue
+        if expression is None:
+            stack.add(*planes_valid(raw, channels, request.style.nodata))
+        else:
+            nodata = band_nodata.get(raster.pk, {})
+            stack.add(
+                *expression_planes(
+                    expression, raw, nodata=nodata, style_nodata=request.style.nodata
+                )
+            )
+        if stack.filled:
+            break
+    return stack.result()
 
 
 def blank_tile(request: TileRequest) -> bytes:

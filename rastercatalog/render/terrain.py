@@ -21,9 +21,11 @@ import numpy as np
 from osgeo import gdal
 
 from ..errors import RasterFileUnavailable
+from ..geo.pixelgrid import Grid, Window
 from ..geo.webmercator import GRID, MERCATOR_HALF_WORLD, Tile
 from ..models import Raster
 from .source import tilesource_dataset
+from .windows import bands_read, read_errors
 
 BUFFER = 1
 WGS84_A = 6378137.0
@@ -42,7 +44,8 @@ def terrain_tile(
     zfactor: float,
 ) -> np.ndarray:
     """The algorithm's float32 values over one tile of `size` pixels (NaN where there is no data)."""
-    heights, ground = _buffered_tile(raster, tile=tile, size=size, band=band)
+    heights = terrain_heights(raster, tile=tile, size=size, band=band)
+    ground = tile_ground(tile, size)
     return terrain_compute(
         heights, ground, algorithm=algorithm, azimuth=azimuth, altitude=altitude, zfactor=zfactor
     )
@@ -56,13 +59,22 @@ def terrain_compute(
     azimuth: float = 315.0,
     altitude: float = 45.0,
     zfactor: float = 1.0,
+    grid_north: float = 0.0,
 ) -> np.ndarray:
     """Slope (degrees), aspect (degrees from north, NaN where flat) or hillshade (0-255).
 
     `heights`: rows x columns with a 1-pixel border that is not returned; `ground`: the ground size
-    of a pixel in metres east-west and north-south, a (rows, 2) array for the returned rows.
+    of a pixel in metres east-west and north-south, a (rows, 2) array for the returned rows;
+    `grid_north`: the bearing (degrees clockwise from true north) of the grid's columns upwards,
+    0 for Web Mercator tiles, which turns the gradients to true north.
     """
     east, north = _gradients(heights.astype(np.float64) * zfactor, ground)
+    if grid_north:
+        turn = math.radians(grid_north)
+        east, north = (
+            east * math.cos(turn) + north * math.sin(turn),
+            north * math.cos(turn) - east * math.sin(turn),
+        )
     with np.errstate(invalid="ignore"):
         slope = np.arctan(np.hypot(east, north))
         # Aspect is the compass bearing the slope faces: the direction of steepest descent.
@@ -81,6 +93,40 @@ def terrain_compute(
     return result.astype(np.float32)
 
 
+def terrain_pixel(
+    raster: Raster,
+    *,
+    col: int,
+    row: int,
+    band: int,
+    algorithm: str,
+    azimuth: float,
+    altitude: float,
+    zfactor: float,
+) -> float | None:
+    """The algorithm at one pixel of the raster's own grid, from its 3 x 3 neighbours at full
+    resolution (None: no data there or at a neighbour, or flat for aspect)."""
+    heights = np.full((3, 3), np.nan, np.float64)
+    col0, row0 = max(col - 1, 0), max(row - 1, 0)
+    col1, row1 = min(col + 2, raster.width), min(row + 2, raster.height)
+    window = Window(col0, row0, col1 - col0, row1 - row0)
+    with tilesource_dataset(raster) as dataset, read_errors():
+        stack, valid = bands_read(dataset, bands=[band], window=window)
+    block = np.where(valid, stack[:, :, 0].astype(np.float64), np.nan)
+    heights[row0 - row + 1 : row1 - row + 1, col0 - col + 1 : col1 - col + 1] = block
+    across, along, grid_north = Grid.of(raster).ground_axes(col, row)
+    value = terrain_compute(
+        heights,
+        np.array([[across, along]]),
+        algorithm=algorithm,
+        azimuth=azimuth,
+        altitude=altitude,
+        zfactor=zfactor,
+        grid_north=grid_north,
+    )[0, 0]
+    return float(value) if np.isfinite(value) else None
+
+
 def _gradients(z: np.ndarray, ground: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horn's dz/d(east) and dz/d(north) of the inner pixels (rows run from north to south)."""
     a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
@@ -91,10 +137,11 @@ def _gradients(z: np.ndarray, ground: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return east, north
 
 
-def _buffered_tile(
-    raster: Raster, *, tile: Tile, size: int, band: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The band warped to the tile's grid widened by BUFFER pixels, and each inner row's ground size."""
+def terrain_heights(raster: Raster, *, tile: Tile, size: int, band: int) -> np.ndarray:
+    """The band warped (bilinear, float32, NaN: no data) to the tile's grid widened by BUFFER pixels.
+
+    A mosaic combines these grids of its rasters before the algorithm runs (mosaic_analysis.py).
+    """
     west, south, east, north = GRID.xy_bounds(tile.x, tile.y, tile.z)
     resolution = (east - west) / size
     pad = BUFFER * resolution
@@ -104,8 +151,10 @@ def _buffered_tile(
         try:
             source = dataset
             if dataset.RasterCount > 1:
-                # GDAL 3.6's warper has no band selection: a one-band virtual view of the dataset.
-                source = gdal.Translate("", dataset, format="VRT", bandList=[band])
+                # GDAL 3.6's warper has no band selection: a one-band virtual view of the dataset,
+                # keeping the band's mask ("mask": an alpha band too, which "auto" would drop, so
+                # a collection overview's empty pixels would otherwise be heights of 0).
+                source = gdal.Translate("", dataset, format="VRT", bandList=[band], maskBand="mask")
             warped = gdal.Warp(
                 "",
                 source,
@@ -122,9 +171,16 @@ def _buffered_tile(
             heights = warped.GetRasterBand(1).ReadAsArray()
         except RuntimeError as exc:
             raise RasterFileUnavailable(f"tile {tile} cannot be read for terrain: {exc}") from exc
+    return heights
+
+
+def tile_ground(tile: Tile, size: int) -> np.ndarray:
+    """The ground size (metres east-west, north-south) of each row's pixels of a tile of `size`."""
+    west, _, east, north = GRID.xy_bounds(tile.x, tile.y, tile.z)
+    resolution = (east - west) / size
     rows = north - (np.arange(size) + 0.5) * resolution
     latitudes = np.arctan(np.sinh(rows * math.pi / MERCATOR_HALF_WORLD))
-    return heights, ground_size(latitudes, resolution)
+    return ground_size(latitudes, resolution)
 
 
 def ground_size(latitudes: np.ndarray, resolution: float) -> np.ndarray:

@@ -125,6 +125,39 @@ def members_version(rasters: Sequence[Raster]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def mosaic_top_rasters(
+    query: RasterQuery, *, user: User | None, band_count: int, limit: int
+) -> list[Raster]:
+    """The first `limit` rasters of the mosaic in `first`'s order that have `band_count` bands."""
+    rasters = mosaic_matching(query, user=user).filter(band_count__gte=band_count)
+    return list(mosaic_order(rasters).only(*MOSAIC_FIELDS, "height")[:limit])
+
+
+def mosaic_band_nodata(rasters: Sequence[Raster]) -> dict[int, dict[int, float | None]]:
+    """Per raster id: each band's nodata value, which band math checks band by band.
+
+    Kept per process by checksum (the nodata values are read from the bytes at ingest), so a
+    tile of rasters seen before asks nothing.
+    """
+    missing = [r for r in rasters if r.pk is not None and r.checksum_sha256 not in _nodata]
+    if missing:
+        found: dict[int, dict[int, float | None]] = {raster.pk: {} for raster in missing}
+        rows = Band.objects.filter(raster_id__in=list(found)).values_list(
+            "raster_id", "index", "nodata"
+        )
+        for raster_id, index, nodata in rows:
+            found[raster_id][index] = nodata
+        with _rows_lock:
+            for raster in missing:
+                _nodata[raster.checksum_sha256] = found[raster.pk]
+            while len(_nodata) > MEMO_ROWS:
+                del _nodata[next(iter(_nodata))]
+    return {r.pk: _nodata.get(r.checksum_sha256, {}) for r in rasters if r.pk is not None}
+
+
+_nodata: dict[str | None, dict[int, float | None]] = {}
+
+
 @dataclass(frozen=True)
 class BandEnvelope:
     """The widest range of a band's statistics over the rasters of a mosaic."""

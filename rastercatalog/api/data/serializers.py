@@ -64,8 +64,12 @@ class PixelSerializer(serializers.Serializer):
         help_text="One value per band; null where the band has nodata or NaN",
     )
     expression = serializers.CharField(required=False, help_text="Only with expression")
+    algorithm = serializers.CharField(required=False, help_text="Only with algorithm")
+    band = serializers.IntegerField(required=False, help_text="The band algorithm read")
     value = serializers.FloatField(
-        required=False, allow_null=True, help_text="The expression's value; null where nodata"
+        required=False,
+        allow_null=True,
+        help_text="The expression's or algorithm's value; null where nodata (or flat, for aspect)",
     )
 
 

@@ -12,22 +12,26 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
 
-from ...errors import MosaicTooManyRasters, StyleInvalid
+from ...errors import AnalysisInvalid, MosaicTooManyRasters, StyleInvalid
 from ...models import Raster
+from ...render.analysis import Analysis
+from ...render.mosaic_analysis import EXPRESSION_RANGE_RASTERS, expression_range_over
 from ...render.mosaic_tiles import mosaic_bands, mosaic_paint
 from ...render.paint import Paint
 from ...render.tiles import TileRequest
 from ...search.mosaic import (
     members_version,
     mosaic_band_envelopes,
+    mosaic_band_nodata,
     mosaic_count,
     mosaic_extent,
     mosaic_rasters,
+    mosaic_top_rasters,
     overview_as_raster,
     overview_ready,
 )
@@ -51,6 +55,7 @@ class TilePlan:
     public: bool
     source: str  # "rasters", "overview" or "empty"
     matched: int  # rasters the search has on this tile (at most the cap + 1)
+    band_nodata: dict[int, dict[int, float | None]] = field(default_factory=dict)  # band math
 
     def etag(self, request: TileRequest, method: str) -> str:
         text = "|".join([request.token(), method, repr(self.bands), repr(self.paint), self.version])
@@ -69,12 +74,13 @@ def mosaic_tile_plan(
     if not rasters:
         return TilePlan([], (), None, "empty", True, "empty", 0)
     all_byte = all(raster.dtype == "Byte" for raster in rasters)
-    bands = _bands(request, rasters, all_byte=all_byte)
+    bands = _bands(request, rasters, all_byte=all_byte, where="the rasters of this tile")
     paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
     public = all(raster.visibility == Raster.Visibility.PUBLIC for raster in rasters)
-    return TilePlan(
-        rasters, bands, paint, members_version(rasters), public, "rasters", len(rasters)
-    )
+    expression = request.analysis.expression if request.analysis is not None else None
+    nodata = mosaic_band_nodata(rasters) if expression is not None else {}
+    version = members_version(rasters)
+    return TilePlan(rasters, bands, paint, version, public, "rasters", len(rasters), nodata)
 
 
 def _bounds(request: TileRequest) -> tuple[float, float, float, float]:
@@ -83,13 +89,32 @@ def _bounds(request: TileRequest) -> tuple[float, float, float, float]:
     return max(-180.0, west - pad_x), south - pad_y, min(180.0, east + pad_x), north + pad_y
 
 
-def _bands(request: TileRequest, rasters: list[Raster], *, all_byte: bool) -> tuple[int, ...]:
+def _bands(
+    request: TileRequest, rasters: list[Raster], *, all_byte: bool, where: str
+) -> tuple[int, ...]:
+    """The bands drawn, or read by the analysis; a 400 when no raster of the tile has them.
+
+    A raster without one of them takes no part; `where` names the rasters in the message.
+    """
     counts = [raster.band_count or 1 for raster in rasters]
-    bands = mosaic_bands(request.style, band_count=min(counts), all_byte=all_byte)
+    analysis = request.analysis
+    if analysis is not None and analysis.expression is not None:
+        bands = analysis.expression.bands
+        if max(bands) > max(counts):
+            raise AnalysisInvalid(
+                f"parameter expression reads band b{max(bands)}, and {where} have at most "
+                f"{max(counts)} band(s) (a raster without a band the expression reads takes "
+                "no part)"
+            )
+        return bands
+    if analysis is not None:  # an algorithm reads one band: `band`, else band 1
+        bands = (request.style.bands or (1,))[:1]
+    else:
+        bands = mosaic_bands(request.style, band_count=min(counts), all_byte=all_byte)
     if max(bands) > max(counts):
         raise StyleInvalid(
-            f"parameter band: band {max(bands)} is out of range: the rasters of this tile have "
-            f"at most {max(counts)} band(s)"
+            f"parameter band: band {max(bands)} is out of range: {where} have at most "
+            f"{max(counts)} band(s)"
         )
     return bands
 
@@ -106,6 +131,16 @@ def _paint(
     style = request.style
     statistics, count = None, None
     scope = _scope(user)
+    analysis = request.analysis
+    if analysis is not None and method != "count":
+        return mosaic_paint(
+            style,
+            bands=bands,
+            method=method,
+            all_byte=all_byte,
+            analysis=analysis,
+            expression_range=_expression_range(search, analysis, user=user),
+        )
     if method == "count":
         if not style.maximum:
             key = f"count|{scope}|{search.token()}"
@@ -118,6 +153,31 @@ def _paint(
     return mosaic_paint(
         style, bands=bands, method=method, all_byte=all_byte, statistics=statistics, count=count
     )
+
+
+def _expression_range(
+    search: MosaicSearch, analysis: Analysis, *, user: Any
+) -> Callable[[str], tuple[float, float]] | None:
+    """An expression's default colour range over the search: the widest of the own ranges of its
+    top EXPRESSION_RANGE_RASTERS rasters (in `first`'s order), remembered per search."""
+    expression = analysis.expression
+    if expression is None:
+        return None
+
+    def compute(stretch: str) -> tuple[float, float]:
+        rasters = mosaic_top_rasters(
+            search.query,
+            user=user,
+            band_count=max(expression.bands),
+            limit=EXPRESSION_RANGE_RASTERS,
+        )
+        return expression_range_over(rasters, expression, stretch=stretch)
+
+    def stretched(stretch: str) -> tuple[float, float]:
+        key = f"expression|{_scope(user)}|{stretch}|{expression.text}|{search.token()}"
+        return _remembered(key, lambda: compute(stretch))
+
+    return stretched
 
 
 def _overview_plan(
@@ -144,7 +204,8 @@ def _overview_plan(
         )
     stand_in = overview_as_raster(overview)
     all_byte = overview.dtype == "Byte"
-    bands = _bands(request, [stand_in], all_byte=all_byte)
+    where = f"the overview of collection {search.collection} that draws this zoom and its rasters"
+    bands = _bands(request, [stand_in], all_byte=all_byte, where=where)
     paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
     return TilePlan(
         [stand_in], bands, paint, f"overview-{overview.version}", True, "overview", limit + 1

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...errors import MosaicTooManyRasters
+from ...errors import AnalysisInvalid, MosaicTooManyRasters
 from ...geo.webmercator import TILE_SIZE, Tile
 from ...render.mosaic_point import point_series
 from ...render.mosaic_tiles import mosaic_tile_get, mosaic_tilejson
@@ -26,12 +26,16 @@ from ..data.views.tiles import TileApiView
 from ..http import cache_headers_set, response_not_modified
 from ..params.mosaic import (
     METHOD,
+    MOSAIC_ANALYSIS_PARAMETERS,
     MOSAIC_STYLE_PARAMETERS,
+    POINT_ANALYSIS_PARAMETERS,
     POINT_PARAMETERS,
     SEARCH_PARAMETERS,
     method_parse,
+    mosaic_analysis_parse,
     mosaic_search_parse,
     mosaic_style_parse,
+    point_analysis_parse,
     point_parse,
 )
 from ..params.tiles import TILE_FORMAT, TILE_PATH, TILESIZE, format_parse, tile_size_parse
@@ -57,6 +61,7 @@ class MosaicTileApi(TileApiView):
             *SEARCH_PARAMETERS,
             METHOD,
             *MOSAIC_STYLE_PARAMETERS,
+            *MOSAIC_ANALYSIS_PARAMETERS,
             TILESIZE,
         ],
         responses={
@@ -77,7 +82,9 @@ class MosaicTileApi(TileApiView):
         fmt = format_parse(fmt)
         search = mosaic_search_parse(request.query_params)
         method = method_parse(request.query_params)
-        tile_request = TileRequest(tile, size, fmt, mosaic_style_parse(request.query_params))
+        style = mosaic_style_parse(request.query_params)
+        analysis = mosaic_analysis_parse(request.query_params, style=style, method=method)
+        tile_request = TileRequest(tile, size, fmt, style, analysis)
         plan = mosaic_tile_plan(search, tile_request, method=method, user=request.user)
         etag = plan.etag(tile_request, method)
         not_modified = response_not_modified(request, etag)
@@ -91,6 +98,7 @@ class MosaicTileApi(TileApiView):
             paint=plan.paint,
             version=plan.version,
             check_zooms=plan.source == "rasters",
+            band_nodata=plan.band_nodata,
         )
         response = HttpResponse(rendered.content, content_type=rendered.content_type)
         response["X-Tile-Cache"] = "hit" if rendered.cached else "miss"
@@ -106,16 +114,26 @@ class MosaicTileJsonApi(TileApiView):
     @extend_schema(
         tags=TAGS,
         summary="TileJSON 3.0.0 of a search drawn as one layer",
-        parameters=[*SEARCH_PARAMETERS, METHOD, *MOSAIC_STYLE_PARAMETERS, TILESIZE, TILE_FORMAT],
+        parameters=[
+            *SEARCH_PARAMETERS,
+            METHOD,
+            *MOSAIC_STYLE_PARAMETERS,
+            *MOSAIC_ANALYSIS_PARAMETERS,
+            TILESIZE,
+            TILE_FORMAT,
+        ],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="Bad parameter")},
     )
     def get(self, request: Request) -> Response:
         search = mosaic_search_parse(request.query_params)
         method = method_parse(request.query_params)
         style = mosaic_style_parse(request.query_params)
+        analysis = mosaic_analysis_parse(request.query_params, style=style, method=method)
         fmt = format_parse(request.query_params.get("format") or "png", parameter="format")
         size = tile_size_parse(request.query_params, "")
         query = {**search.params, **style.query()}
+        if analysis is not None:
+            query.update(analysis.query())
         if method != "first":
             query["method"] = method
         if size != TILE_SIZE:
@@ -125,6 +143,7 @@ class MosaicTileJsonApi(TileApiView):
         if query:
             template += "?" + urlencode(query, safe=",")
         extent = mosaic_extent(search.query, user=request.user)
+        _check_bands(analysis, style, most=extent.max_band_count)
         body = mosaic_tilejson(
             tiles_url=template,
             count=extent.count,
@@ -141,7 +160,7 @@ class MosaicPointApi(TileApiView):
     @extend_schema(
         tags=TAGS,
         summary="Values of every raster of a search at a point (time series), as JSON or CSV",
-        parameters=[*POINT_PARAMETERS, *SEARCH_PARAMETERS],
+        parameters=[*POINT_PARAMETERS, *SEARCH_PARAMETERS, *POINT_ANALYSIS_PARAMETERS],
         responses={
             200: OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.STR,
@@ -153,6 +172,7 @@ class MosaicPointApi(TileApiView):
     def get(self, request: Request) -> HttpResponse:
         lon, lat, fmt = point_parse(request.query_params)
         search = mosaic_search_parse(request.query_params)
+        analysis, band = point_analysis_parse(request.query_params)
         limit = settings.RASTERCATALOG_MOSAIC_POINT_MAX_RASTERS
         rasters = mosaic_rasters_at(
             search.query, user=request.user, lon=lon, lat=lat, limit=limit + 1
@@ -164,24 +184,50 @@ class MosaicPointApi(TileApiView):
                 count=len(rasters),
                 limit=limit,
             )
-        series = point_series(rasters, lon=lon, lat=lat)
+        series = point_series(rasters, lon=lon, lat=lat, analysis=analysis, band=band)
         if fmt == "csv":
-            response = HttpResponse(_csv(series), content_type="text/csv; charset=utf-8")
+            content = _csv(series, analysis=analysis is not None)
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'inline; filename="timeseries.csv"'
             return response
-        return Response({"lon": lon, "lat": lat, "values": series})
+        body = {"lon": lon, "lat": lat}
+        if analysis is not None and analysis.expression is not None:
+            body["expression"] = analysis.expression.text
+        elif analysis is not None:
+            body.update(algorithm=analysis.algorithm, band=band)
+        return Response({**body, "values": series})
 
 
-def _csv(series: list[dict]) -> str:
-    """raster,name,acquired_at,b1,b2,... then a row per raster (empty where null)."""
+def _csv(series: list[dict], *, analysis: bool = False) -> str:
+    """raster,name,acquired_at,b1,b2,... (,value with an analysis) then a row per raster (empty
+    where null)."""
     width = max((len(entry["values"]) for entry in series), default=1)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["raster", "name", "acquired_at", *(f"b{i}" for i in range(1, width + 1))])
+    header = ["raster", "name", "acquired_at", *(f"b{i}" for i in range(1, width + 1))]
+    writer.writerow(header + (["value"] if analysis else []))
     for entry in series:
-        values = ["" if value is None else value for value in entry["values"]]
-        writer.writerow([entry["raster"], entry["name"], _instant(entry["acquired_at"]), *values])
+        values = [entry["values"][i] if i < len(entry["values"]) else None for i in range(width)]
+        if analysis:
+            values.append(entry["value"])
+        cells = ["" if value is None else value for value in values]
+        writer.writerow([entry["raster"], entry["name"], _instant(entry["acquired_at"]), *cells])
     return out.getvalue()
+
+
+def _check_bands(analysis, style, *, most: int | None) -> None:
+    """A 400 when no raster of the search has a band the analysis reads (None: no rasters)."""
+    if analysis is None or most is None:
+        return
+    if analysis.expression is not None:
+        needed, what = max(analysis.expression.bands), "expression reads band b"
+    else:
+        needed, what = (style.bands or (1,))[0], "band "
+    if needed > most:
+        raise AnalysisInvalid(
+            f"parameter {what}{needed}, and the rasters of this search have at most {most} "
+            "band(s) (a raster without it takes no part)"
+        )
 
 
 def _instant(value: datetime | None) -> str:

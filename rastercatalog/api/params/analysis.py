@@ -59,7 +59,7 @@ ALGORITHM_PARAMETERS = [
 ANALYSIS_PARAMETERS = [EXPRESSION, *ALGORITHM_PARAMETERS]
 
 
-def expression_param_parse(query: Any, *, band_count: int) -> Expression | None:
+def expression_param_parse(query: Any, *, band_count: int | None) -> Expression | None:
     """The checked `expression`, or None when none is given."""
     text = query.get("expression", "")
     if not text or not text.strip():
@@ -68,7 +68,7 @@ def expression_param_parse(query: Any, *, band_count: int) -> Expression | None:
 
 
 def analysis_parse(
-    query: Any, *, band_count: int, style: TileStyle | None = None
+    query: Any, *, band_count: int | None, style: TileStyle | None = None
 ) -> Analysis | None:
     """`expression` or `algorithm` with its options (None: neither), checked with the `style`."""
     expression = expression_param_parse(query, band_count=band_count)
@@ -99,6 +99,60 @@ def analysis_parse(
     if analysis is not None and style is not None:
         analysis_style_check(analysis, style, band_count=band_count)
     return analysis
+
+
+TERRAIN_NAMES = ("algorithm", "azimuth", "altitude", "zfactor")
+PIXEL_BAND = OpenApiParameter(
+    "band",
+    int,
+    description="With algorithm: the band it reads, 1-based (required on a multi-band raster)",
+)
+PIXEL_ANALYSIS_PARAMETERS = [*ANALYSIS_PARAMETERS, PIXEL_BAND]
+
+
+def pixel_analysis_parse(
+    query: Any, *, band_count: int | None
+) -> tuple[Analysis | None, int | None]:
+    """`expression` or `algorithm` at a pixel, and the band an algorithm reads (`band`).
+
+    `band_count` None: a mosaic's rasters, which may differ (band 1 unless `band` is given).
+    """
+    analysis = analysis_parse(query, band_count=band_count)
+    given = bool((query.get("band") or "").strip())
+    if analysis is None or analysis.algorithm is None:
+        if given:
+            raise AnalysisInvalid(
+                "parameter band applies to algorithm= only: the pixel API gives every band's "
+                "value, and an expression names the bands it reads"
+            )
+        return analysis, None
+    expected = f"expected a band number from 1 to {band_count or 'N'}"
+
+    def parse(text: str) -> int:
+        band = int(text)
+        if band < 1 or (band_count is not None and band > band_count):
+            raise ValueError(expected)
+        return band
+
+    band = param_parse(query, "band", parse, expected=expected)
+    if band is None:
+        if band_count is not None and band_count > 1:
+            raise AnalysisInvalid(
+                f"algorithm={analysis.algorithm} reads one band and this raster has "
+                f"{band_count}: pass band=N"
+            )
+        band = 1
+    return analysis, band
+
+
+def terrain_refuse(query: Any, *, where: str) -> None:
+    """Refuse the terrain parameters where no terrain is computed, rather than ignore them."""
+    for name in TERRAIN_NAMES:
+        if (query.get(name) or "").strip():
+            raise AnalysisInvalid(
+                f"parameter {name} is not available on {where}: terrain algorithms need each "
+                "pixel's neighbours and are computed on tiles, TileJSON and the pixel API"
+            )
 
 
 def _ranged(
@@ -141,6 +195,7 @@ def statistics_params_parse(
     query: Any, *, band_count: int
 ) -> tuple[Expression | None, ZonalOptions]:
     """`expression`, `percentiles` (2,98), `bins` (10) and the histogram's `range`."""
+    terrain_refuse(query, where="zonal statistics")
     expression = expression_param_parse(query, band_count=band_count)
     percentiles = param_parse(
         query,
@@ -194,6 +249,7 @@ CLIP_PARAMETERS = [MAX_SIZE, EXPRESSION, *IMAGE_STYLE_PARAMETERS]
 
 def image_style_parse(query: Any, *, band_count: int) -> tuple[Expression | None, TileStyle]:
     """`expression` and the style parameters of an image drawn in the raster's grid."""
+    terrain_refuse(query, where="images drawn in the raster's grid (regions, thumbnails, clips)")
     style = style_from_query(query, band_count=band_count)
     if style.style is not None:
         raise StyleInvalid(

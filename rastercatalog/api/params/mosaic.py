@@ -8,10 +8,18 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
 
+from ...errors import AnalysisInvalid
+from ...render.analysis import Analysis
 from ...render.mosaic import METHODS
 from ...render.style import TileStyle
 from ...search.filters import RasterQuery
 from ..filters import RasterFilterSet, search_parameters
+from .analysis import (
+    ANALYSIS_PARAMETERS,
+    PIXEL_ANALYSIS_PARAMETERS,
+    analysis_parse,
+    pixel_analysis_parse,
+)
 from .core import ParameterInvalid, param_parse, param_required, parse_choice, parse_float
 from .tiles import STYLE_PARAMETERS, style_parse
 
@@ -96,6 +104,21 @@ def mosaic_style_parse(query: Any) -> TileStyle:
     return style_parse(query, band_count=MOSAIC_BAND_LIMIT)
 
 
+# Band math and terrain on mosaics (render/mosaic_analysis.py): an algorithm reads `band` (1).
+MOSAIC_ANALYSIS_PARAMETERS = ANALYSIS_PARAMETERS
+
+
+def mosaic_analysis_parse(query: Any, *, style: TileStyle, method: str) -> Analysis | None:
+    """`expression` (b1, b2, … checked against each raster when drawn) or `algorithm`."""
+    analysis = analysis_parse(query, band_count=None, style=style)
+    if analysis is not None and analysis.algorithm is not None and method == "count":
+        raise AnalysisInvalid(
+            f"algorithm={analysis.algorithm} cannot be combined with method=count: the count of "
+            "rasters is no height (use first, highest, lowest, mean or median)"
+        )
+    return analysis
+
+
 # --- point ---
 
 POINT_PARAMETERS = [
@@ -109,6 +132,15 @@ POINT_PARAMETERS = [
         "one row per raster",
     ),
 ]
+
+
+# The values of an expression, or of an algorithm at each raster's pixel (3 x 3, full resolution).
+POINT_ANALYSIS_PARAMETERS = PIXEL_ANALYSIS_PARAMETERS
+
+
+def point_analysis_parse(query: Any) -> tuple[Analysis | None, int | None]:
+    """`expression`, or `algorithm` and the `band` it reads (1 by default), at a point."""
+    return pixel_analysis_parse(query, band_count=None)
 
 
 def point_parse(query: Any) -> tuple[float, float, str]:

@@ -11,8 +11,15 @@ from ....geo.pixelgrid import WGS84, Grid, point_transform
 from ....render.analysis_levels import expression_histogram
 from ....render.bandmath import expression_value
 from ....render.pixels import BandMissing, histogram_compute, pixel_values
+from ....render.terrain import terrain_pixel
 from ...http import raster_get_ready
-from ...params.analysis import EXPRESSION, expression_param_parse
+from ...params.analysis import (
+    EXPRESSION,
+    PIXEL_ANALYSIS_PARAMETERS,
+    expression_param_parse,
+    pixel_analysis_parse,
+    terrain_refuse,
+)
 from ...params.core import ParameterInvalid
 from ...params.data import (
     HISTOGRAM_PARAMETERS,
@@ -26,26 +33,45 @@ TAGS = ["raster data"]
 
 
 class RasterPixelApi(APIView):
-    """The value of every band at a point given in EPSG:4326, or in another CRS with `crs`."""
+    """The value of every band at a point given in EPSG:4326, or in another CRS with `crs`.
+
+    With `expression`, its value too; with `algorithm`, the terrain value at that pixel from its
+    3 x 3 neighbours at full resolution (as gdaldem computes it on the raster's own grid).
+    """
 
     @extend_schema(
         tags=TAGS,
         summary="Pixel values at a point",
-        parameters=[*PIXEL_PARAMETERS, EXPRESSION],
+        parameters=[*PIXEL_PARAMETERS, *PIXEL_ANALYSIS_PARAMETERS],
         responses={200: PixelSerializer},
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
         x, y, crs = pixel_point_parse(request.query_params)
-        expression = _expression(request, raster)
+        analysis, band = pixel_analysis_parse(
+            request.query_params, band_count=raster.band_count or 1
+        )
         col, row = Grid.of(raster).pixel_at(x, y, crs or WGS84)
         values = pixel_values(raster, col=col, row=row)
         lon, lat = point_transform(x, y, crs or WGS84, WGS84)
         body = {"lon": lon, "lat": lat, "col": col, "row": row, "values": values}
         if crs is not None:
             body.update(x=x, y=y, crs=crs)
-        if expression is not None:
+        if analysis is not None and analysis.expression is not None:
+            expression = analysis.expression
             body.update(expression=expression.text, value=expression_value(expression, values))
+        elif analysis is not None:
+            value = terrain_pixel(
+                raster,
+                col=col,
+                row=row,
+                band=band,
+                algorithm=analysis.algorithm,
+                azimuth=analysis.azimuth,
+                altitude=analysis.altitude,
+                zfactor=analysis.zfactor,
+            )
+            body.update(algorithm=analysis.algorithm, band=band, value=value)
         return Response(body)
 
 
@@ -60,6 +86,7 @@ class RasterHistogramApi(APIView):
     )
     def get(self, request: Request, raster_id: int) -> Response:
         raster = raster_get_ready(raster_id, user=request.user)
+        terrain_refuse(request.query_params, where="histograms")
         band, bins, value_range, density = histogram_params_parse(request.query_params)
         expression = _expression(request, raster)
         if expression is not None:
