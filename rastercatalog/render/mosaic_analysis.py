@@ -8,9 +8,11 @@ tiles combined. Rasters without a band the expression reads take no part (as wit
 Terrain: hillshade, slope and aspect need each pixel's neighbours, and a raster has none beyond
 its edge: computed raster by raster, two DEMs that meet edge to edge would each lose their border
 pixels and the mosaic would show a seam along their boundary. So the heights of the rasters are
-combined first, on the tile's grid widened by a pixel (terrain.terrain_heights, the same buffered
-grid single-raster terrain tiles read), and the algorithm runs once on the combined heights:
-continuous across raster boundaries and, as each tile reads the same widened grid, across tiles.
+combined first, on the tile's grid widened by a pixel (the buffered grid single-raster terrain
+tiles read, terrain.py), and the algorithm runs once on the combined heights: continuous across
+raster boundaries and, as each tile reads the same widened grid, across tiles. Rasters on one
+grid are combined in that grid before the warp (terrain_grid.py: no terrace where they meet);
+others are warped one by one, then combined.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .expression import Expression
 from .mosaic import MosaicStack, planes_valid
 from .mosaic_reads import raster_window, serves_zoom
 from .terrain import BUFFER, terrain_compute, terrain_heights, tile_ground
+from .terrain_grid import shared_grid_heights
 from .tiles import TileRequest
 
 # The default colour range of a mosaic's expression reads this many rasters (the top of `first`).
@@ -56,25 +59,24 @@ def terrain_mosaic(
     """The algorithm on the rasters' heights combined by `method`: a raw tile (plane + alpha), or
     None where no raster has a height."""
     analysis: Analysis = request.analysis
-    stack = MosaicStack(method)
-    for raster in rasters:
-        if (raster.band_count or 1) < band:
-            continue  # it lacks the band: it takes no part
-        if check_zooms and not serves_zoom(raster, request):
-            continue
-        if not stack.wants(_buffered(raster_window(raster, request))):
-            continue  # `first`: every height it could give is there already
-        heights = terrain_heights(raster, tile=request.tile, size=request.size, band=band)
-        planes, valid = planes_valid(plane_with_alpha(heights), [0], request.style.nodata)
-        if not valid.any():
-            continue
-        stack.add(planes, valid)
-        if stack.filled:
-            break
-    combined = stack.result()
-    if combined is None:
+    rasters = [
+        raster
+        for raster in rasters
+        # A raster without the band, or whose own tiles are not served at this zoom, takes no part.
+        if (raster.band_count or 1) >= band and (not check_zooms or serves_zoom(raster, request))
+    ]
+    heights = shared_grid_heights(
+        rasters,
+        tile=request.tile,
+        size=request.size,
+        band=band,
+        method=method,
+        nodata=request.style.nodata,
+    )
+    if heights is None:
+        heights = _heights_one_by_one(rasters, request, method=method, band=band)
+    if heights is None or not np.isfinite(heights).any():
         return None
-    heights = np.where(combined[:, :, -1] > 0, combined[:, :, 0], np.nan)
     values = terrain_compute(
         heights,
         tile_ground(request.tile, request.size),
@@ -84,6 +86,26 @@ def terrain_mosaic(
         zfactor=analysis.zfactor,
     )
     return plane_with_alpha(values)
+
+
+def _heights_one_by_one(
+    rasters: Sequence[Raster], request: TileRequest, *, method: str, band: int
+) -> np.ndarray | None:
+    """Each raster warped to the buffered tile grid on its own, combined by `method`."""
+    stack = MosaicStack(method)
+    for raster in rasters:
+        if not stack.wants(_buffered(raster_window(raster, request))):
+            continue  # `first`: every height it could give is there already
+        heights = terrain_heights(raster, tile=request.tile, size=request.size, band=band)
+        planes, valid = planes_valid(plane_with_alpha(heights), [0], request.style.nodata)
+        if valid.any():
+            stack.add(planes, valid)
+            if stack.filled:
+                break
+    combined = stack.result()
+    if combined is None:
+        return None
+    return np.where(combined[:, :, -1] > 0, combined[:, :, 0], np.nan)
 
 
 def _buffered(window: tuple[slice, slice] | None) -> tuple[slice, slice] | None:
