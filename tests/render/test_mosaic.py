@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import PIL.Image
@@ -10,6 +11,7 @@ import pytest
 
 from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.geo.webmercator import tile_for_lonlat
+from rastercatalog.render.mosaic import MosaicStack
 from rastercatalog.render.mosaic_tiles import mosaic_paint, mosaic_tile_render
 from rastercatalog.render.style import TileStyle
 from rastercatalog.render.tiles import TileRequest
@@ -85,3 +87,26 @@ def test_count_counts_the_rasters_with_data(float_and_int16, write_raster):
         255,
         255,
     )
+
+
+def test_median_of_a_tile_with_empty_pixels_warns_of_nothing(float_and_int16):
+    """Pixels no raster covers are NaN without numpy's "All-NaN slice encountered" warning."""
+    tile, _, _ = tile_for_lonlat(*WEST_HALF, 6)  # wider than the rasters: empty pixels around
+    style = TileStyle(minimum=(-100.0,), maximum=(100.0,))
+    request = TileRequest(tile, 256, "png", style)
+    painted = mosaic_paint(style, bands=(1,), method="median", all_byte=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        content = mosaic_tile_render(
+            float_and_int16, request, method="median", bands=(1,), paint=painted
+        )
+    image = np.asarray(PIL.Image.open(io.BytesIO(content)).convert("RGBA"))
+    assert (image[:, :, 3] == 0).any() and (image[:, :, 3] == 255).any()
+    stack = MosaicStack("median")
+    planes = np.array([[[1.0], [2.0]]])
+    stack.add(planes, np.array([[True, False]]))
+    stack.add(planes * 3, np.array([[True, False]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = stack.result()
+    assert result[0, 0].tolist() == [2.0, 1.0] and np.isnan(result[0, 1, 0])
