@@ -17,8 +17,12 @@ every scene under a tile, as TiTiler does. Then it requests every tile of zooms 
 1,000-raster grid from us (uncached, one at a time, on freshly started workers), and TiTiler's
 zoom-3 tiles of the same grid for comparison.
 
+One more line, ours only: band math on the 10-COG stack (EXPRESSION, evaluated on each scene's
+raw tile before `first` combines them), uncached, at concurrency 1 and 8. `--expression-only`
+measures that line (and the plain tiles beside it) without TiTiler and the grid.
+
     .venv/bin/python bench/mosaic.py [--dir /tmp/rastercatalog-bench-mosaic] \\
-        [--database-url postgis://postgres@127.0.0.1:5432/rc_bench_mosaic]
+        [--database-url postgis://postgres@127.0.0.1:5432/rc_bench_mosaic] [--expression-only]
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ MOSAICJSON_SCRIPT = (
     "open(out, 'w').write(mosaic.model_dump_json(exclude_none=True))\n"
 )
 STACKS = (10, 100)
+EXPRESSION = "(b1 - 60) / (b1 + 60)"  # a normalized difference against a constant
+EXPRESSION_STYLE = "&expression=%28b1+-+60%29+%2F+%28b1+%2B+60%29&min=-1&max=1&palette=RdYlGn"
 
 
 def main() -> int:
@@ -76,6 +82,8 @@ def main() -> int:
     env = _server_env(directory, args)
     env["RASTERCATALOG_MOSAIC_MAX_RASTERS"] = "100"
     _manage(env, "migrate", "--noinput", "-v0")
+    if args.expression_only:
+        return _expression_only(directory, env, args.tiles_per_zoom)
     mosaics = {}
     for count in STACKS:
         print(f"stack of {count}: writing, cataloguing, MosaicJSON …", flush=True)
@@ -90,6 +98,7 @@ def main() -> int:
         theirs = stack.enter_context(_serve_titiler(titiler, directory))
         for count in STACKS:
             rows += _measure_stack(count, ours, theirs, mosaics[count], args.tiles_per_zoom)
+        rows += _measure_expression(10, ours, args.tiles_per_zoom)
     grid = None if args.skip_grid else _grid(directory, env, titiler)
     return _report(rows, grid)
 
@@ -114,6 +123,33 @@ def _measure_stack(count: int, ours: int, theirs: int, mosaic: Path, per_zoom: i
             (f"stack{count}", "titiler.mosaic", concurrency, _run(theirs, urls, concurrency))
         )
     return rows
+
+
+def _measure_expression(count: int, ours: int, per_zoom: int, *, plain: bool = False) -> list:
+    """Our uncached band-math tiles of the stack (and, with `plain`, the plain ones)."""
+    native = native_zoom(STACK_PIXEL, STACK_ORIGIN[1])
+    zooms = range(native - 1, native + 2)
+    samples = [tiles_over(stack_bounds(count), zooms, per_zoom, seed) for seed in (1, 2, 3)]
+    url = f"/api/mosaic/tiles/{{}}.png?collection=stack{count}"
+    kinds = [("rc expression", EXPRESSION_STYLE)] + ([("rastercatalog", "")] if plain else [])
+    rows = []
+    for name, style in kinds:
+        # A never-seen `nodata` value (of the expression's result) makes every tile a miss.
+        _run(ours, [url.format(t) + style + "&nodata=-2" for t in samples[0]], 8)  # warm-up
+        for concurrency, tiles in ((1, samples[1]), (8, samples[2])):
+            urls = [url.format(t) + style + f"&nodata={-2000 - concurrency}" for t in tiles]
+            rows.append((f"stack{count}", name, concurrency, _run(ours, urls, concurrency)))
+    return rows
+
+
+def _expression_only(directory: Path, env: dict, per_zoom: int) -> int:
+    paths = stack_write(directory / "stack10", 10)
+    _manage(env, "ingest", "--collection", "stack10", *map(str, paths))
+    with _serve_ours(env) as ours:
+        rows = _measure_expression(10, ours, per_zoom, plain=True)
+    _print_rows(rows)
+    print(f"\nexpression: {EXPRESSION} (min=-1, max=1, RdYlGn), `first`, uncached")
+    return 0
 
 
 def _run(port: int, urls: list[str], concurrency: int) -> Pass:
@@ -181,7 +217,7 @@ def _grid(directory: Path, env: dict, titiler: Path) -> dict:
 # --- report ---------------------------------------------------------------------------------------
 
 
-def _report(rows: list, grid: dict | None) -> int:
+def _print_rows(rows: list) -> None:
     print(
         f"\n{'set':<9} {'server':<15} {'conc':>4} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'rasters/tile':>12}"
@@ -193,6 +229,10 @@ def _report(rows: list, grid: dict | None) -> int:
             f"{name:<9} {server:<15} {concurrency:>4} {result.tiles_per_s:>8.1f} "
             f"{result.p50:>7.1f} {result.p95:>7.1f} {read:>12}"
         )
+
+
+def _report(rows: list, grid: dict | None) -> int:
+    _print_rows(rows)
     rate = {(name, server, c): result.tiles_per_s for name, server, c, result in rows}
     ratios = {
         (name, c): rate[(name, "rastercatalog", c)] / rate[(name, "titiler.mosaic", c)]
@@ -301,6 +341,7 @@ def _parse_args() -> argparse.Namespace:
     add("--redis-url", default="", help="serve with this Redis cache (default: local memory)")
     add("--titiler-venv", default="/tmp/titiler-venv", help="throwaway venv with titiler.mosaic")
     add("--skip-grid", action="store_true", help="stacks only, no 1,000-raster grid")
+    add("--expression-only", action="store_true", help="our band-math line only (no TiTiler)")
     add("--timeout", type=int, default=3600, help="seconds before everything is stopped")
     return parser.parse_args()
 

@@ -1,7 +1,8 @@
-// One overlay <-> its `layer=` value in the permalink. Two kinds of overlay share the style keys:
+// One overlay <-> its `layer=` value in the permalink. Two kinds of overlay share the style and
+// analysis keys:
 //   a raster:  12;b=1;p=viridis;s=p2p98;o=0.8;e=(b4-b3)/(b4%2Bb3);a=hillshade;az=300;alt=40;zf=2
 //   a mosaic:  m1;b=1;p=viridis;s=minmax;min=0;max=9;m=median;c=alps;from=…;to=…;bbox=…;poly=x y,…;
-//              q=…;span=2024-01-01/2024-12-31;t=2024-03-01/2024-06-30
+//              q=…;span=2024-01-01/2024-12-31;t=2024-03-01/2024-06-30;e=…  (or a=…;az=…)
 // A mosaic (id "m" + n) is the search it was made from (area and filters), drawn as one layer by
 // the mosaic API with a `method`; `span` is the acquisitions' date range the time slider covers and
 // `t` the range it selects. Free text (expression, name filter) is escaped for ";" and "=".
@@ -59,6 +60,9 @@ export function defaultMosaic(id, filters, { bandCount = 1, span = null } = {}) 
     max: null,
     opacity: 1,
     visible: true,
+    expression: "",
+    algorithm: "",
+    ...TERRAIN_DEFAULTS,
   };
 }
 
@@ -111,7 +115,7 @@ function mosaicEncode(layer) {
 }
 
 export function layerEncode(layer) {
-  const extra = isMosaic(layer) ? mosaicEncode(layer) : analysisEncode(layer);
+  const extra = isMosaic(layer) ? [...mosaicEncode(layer), ...analysisEncode(layer)] : analysisEncode(layer);
   return [String(layer.id), ...styleEncode(layer), ...extra].join(";");
 }
 
@@ -169,7 +173,7 @@ export function layerDecode(text) {
     const [key, value] = at < 0 ? [part, ""] : [part.slice(0, at), part.slice(at + 1)];
     if (readKey(layer, key, value)) continue;
     if (mosaic) readMosaic(layer, key, value);
-    else readAnalysis(layer, key, value);
+    readAnalysis(layer, key, value); // its keys (e, a, az, alt, zf) are no mosaic's
   }
   if (layer.bands.length !== 1 && !layer.expression) layer.palette = "";
   if (mosaic && layer.mosaic.polygon && !layer.mosaic.bbox) layer.mosaic.bbox = ringBbox(layer.mosaic.polygon);

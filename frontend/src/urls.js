@@ -131,8 +131,10 @@ export function tileUrl(apiRoot, layer, { format = "png" } = {}) {
   return `${root(apiRoot)}/rasters/${layer.id}/tiles/{z}/{x}/{y}.${format}?${query(styleParams(layer))}`;
 }
 
-/** A raster's TileJSON for a layer's analysis (a refused expression answers 400 with the reason). */
+/** A raster's (or a mosaic's) TileJSON for a layer's analysis (a refused expression answers 400
+ *  with the reason). */
 export function analysisTileJsonUrl(apiRoot, layer) {
+  if (isMosaic(layer)) return mosaicTileJsonUrl(apiRoot, layer);
   const params = analysisParams(layer);
   return `${root(apiRoot)}/rasters/${layer.id}/tilejson.json${String(params) ? `?${query(params)}` : ""}`;
 }
@@ -150,12 +152,15 @@ export function mosaicParams(layer, { style = false } = {}) {
 
 export const mosaicTileJsonUrl = (apiRoot, layer) => `${root(apiRoot)}/mosaic/tilejson.json?${query(mosaicParams(layer, { style: true }))}`;
 
-/** The values over time at a point of every raster of a mosaic (JSON, or `format: "csv"`). */
+/** The values over time at a point of every raster of a mosaic (JSON, or `format: "csv"`); with
+ *  the layer's band math or terrain, its value per raster too. */
 export function mosaicPointUrl(apiRoot, layer, lon, lat, { format = "" } = {}) {
   const params = mosaicParams(layer);
   params.delete("method");
   params.set("lon", String(lon));
   params.set("lat", String(lat));
+  analysisParams(layer, params);
+  if (layer.algorithm && !layer.expression && layer.bands[0] !== 1) params.set("band", String(layer.bands[0]));
   if (format) params.set("format", format);
   return `${root(apiRoot)}/mosaic/point?${params}`;
 }

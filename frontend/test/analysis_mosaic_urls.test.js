@@ -87,6 +87,33 @@ describe("mosaic URLs", () => {
   });
 });
 
+describe("band math and terrain on a mosaic", () => {
+  const mosaic = { ...defaultMosaic("m1", { collection: "s2" }, { bandCount: 4 }), bands: [1], palette: "RdYlGn" };
+
+  it("sends the expression with the search, instead of the bands, to tiles and TileJSON", () => {
+    const ndvi = { ...mosaic, expression: "(b4-b3)/(b4+b3)", stretch: "minmax", min: -1, max: 1 };
+    const expected = "collection=s2&method=first&palette=RdYlGn&min=-1&max=1&expression=%28b4-b3%29%2F%28b4%2Bb3%29";
+    expect(tileUrl("/api", ndvi)).toBe(`/api/mosaic/tiles/{z}/{x}/{y}.png?${expected}`);
+    // The expression is checked on the mosaic's TileJSON (a 400 names the problem).
+    expect(analysisTileJsonUrl("/api", ndvi)).toBe(`/api/mosaic/tilejson.json?${expected}`);
+  });
+
+  it("sends a terrain algorithm on the band, and asks the point for its values", () => {
+    const shade = { ...mosaic, palette: "gray", algorithm: "hillshade", azimuth: 270 };
+    expect(Object.fromEntries(new URL(tileUrl("http://h/api", shade).replace(/[{}]/g, "")).searchParams)).toEqual({
+      collection: "s2",
+      method: "first",
+      band: "1",
+      palette: "gray",
+      algorithm: "hillshade",
+      azimuth: "270",
+      altitude: "45",
+    });
+    expect(mosaicPointUrl("/api", { ...shade, bands: [2] }, 1, 2)).toBe("/api/mosaic/point?collection=s2&lon=1&lat=2&algorithm=hillshade&azimuth=270&altitude=45&band=2");
+    expect(mosaicPointUrl("/api", { ...mosaic, expression: "b1*2" }, 1, 2, { format: "csv" })).toBe("/api/mosaic/point?collection=s2&lon=1&lat=2&expression=b1*2&format=csv");
+  });
+});
+
 describe("API calls for analysis and mosaics", () => {
   afterEach(() => vi.unstubAllGlobals());
 

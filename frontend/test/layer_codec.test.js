@@ -63,6 +63,16 @@ describe("a mosaic layer in the permalink", () => {
     expect(decoded.palette).toBe("");
   });
 
+  it("keeps a mosaic's band math or terrain", () => {
+    const ndvi = { ...defaultMosaic("m2", { collection: "s2" }), expression: "(b4-b3)/(b4+b3)", palette: "RdYlGn", stretch: "minmax", min: -1, max: 1 };
+    const text = layerEncode(ndvi);
+    expect(text).toBe("m2;b=1;p=RdYlGn;s=minmax;min=-1;max=1;m=first;c=s2;e=(b4-b3)/(b4+b3)");
+    expect(layerDecode(text)).toEqual(ndvi);
+    const shade = { ...defaultMosaic("m3", { collection: "dem" }), algorithm: "hillshade", azimuth: 300, zfactor: 2, palette: "gray" };
+    expect(layerEncode(shade)).toBe("m3;b=1;p=gray;s=p2p98;m=first;c=dem;a=hillshade;az=300;zf=2");
+    expect(layerDecode(layerEncode(shade))).toEqual(shade);
+  });
+
   it("drops malformed mosaic values", () => {
     const layer = layerDecode("m3;m=loudest;from=yesterday;bbox=1,2;span=2024-05-01/2024-01-01;t=x");
     expect(layer.method).toBe("first");

@@ -257,3 +257,80 @@ def test_a_tile_over_the_cap_is_explained_in_the_layer_entry(
     drawn = mosaic_tiles(viewer, since)
     assert drawn and all(s == 200 and "datetime=2024-02-15" in url for url, s in drawn), drawn
     assert viewer.errors == []
+
+
+def test_band_math_on_the_mosaic_layer_with_its_series_and_permalink(viewer, live_server, series):  # noqa: F811
+    open_viewer(viewer, live_server, "?view=45.5,11,8&collection=series")
+    viewer.wait_for_function("document.querySelectorAll('#results li.result').length === 3")
+    show_as_one_layer(viewer)
+    entry = viewer.locator("#layers li.layer.mosaic")
+    # Two-band rasters: band math, and no terrain choice (it reads one band of a DEM).
+    assert entry.locator("input.expression").count() == 1
+    assert entry.locator("select.terrain").count() == 0
+    entry.locator("select[aria-label=Stretch]").select_option("minmax")
+    entry.locator("input[aria-label=min]").fill("-255")
+    entry.locator("input[aria-label=min]").press("Tab")
+    entry = viewer.locator("#layers li.layer.mosaic")
+    entry.locator("input[aria-label=max]").fill("255")
+    entry.locator("input[aria-label=max]").press("Tab")
+    wait_idle(viewer)
+
+    since = len(viewer.tiles)
+    field = viewer.locator("#layers li.layer.mosaic input.expression")
+    field.fill("b1 - b2")
+    field.press("Enter")
+    viewer.wait_for_function(
+        "[...document.querySelectorAll('.overlay-m1 img')].some(i => i.src.includes('expression='))"
+    )
+    wait_idle(viewer)
+    drawn = mosaic_tiles(viewer, since)
+    assert drawn and all(s == 200 for _, s in drawn), drawn
+    sources = viewer.eval_on_selector_all(".overlay-m1 img", "els => els.map(e => e.src)")
+    assert all("expression=b1+-+b2" in s and "band=" not in s for s in sources if "mosaic" in s)
+    # first: jul on top, 220 - 20 = 200 on -255..255.
+    assert_colour(colour_at(viewer, ALL3, "mosaic-6-band-math"), viridis(200, -255, 255))
+    assert "b1 - b2" in viewer.inner_text("#legend")
+
+    # A click charts the expression's value over time, one point per raster.
+    viewer.mouse.click(*container_point(viewer, *ALL3))
+    viewer.wait_for_selector("#pane-pixel[data-ready=true] svg.series")
+    points = viewer.eval_on_selector_all(
+        "#pane-pixel svg.series circle.point",
+        "els => els.map(e => [e.dataset.date, +e.dataset.value])",
+    )
+    assert points == [["2024-01-15", -160], ["2024-04-15", 20], ["2024-07-15", 200]]
+    assert "● b1 - b2" in viewer.inner_text("#pane-pixel .series-legend")
+    csv_url = viewer.eval_on_selector("#pane-pixel .series-section a[download]", "a => a.href")
+    assert "expression=b1+-+b2" in csv_url
+    assert (
+        viewer.request.get(csv_url).text().splitlines()[0] == "raster,name,acquired_at,b1,b2,value"
+    )
+    shot(viewer, "mosaic-7-band-math-series", "#app")
+
+    # The permalink keeps it: the same tiles and the expression in the field.
+    viewer.wait_for_function("window.location.search.includes('e=b1')")
+    viewer.wait_for_timeout(300)
+    assert "e=b1+-+b2" in viewer.url and "m=first" in viewer.url
+    again = viewer.context.new_page()
+    again.goto(viewer.url)
+    again.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    wait_idle(again)
+    assert again.locator("#layers li.layer.mosaic input.expression").input_value() == "b1 - b2"
+    assert sorted(again.eval_on_selector_all(".overlay-m1 img", "els => els.map(e => e.src)")) == (
+        sorted(sources)
+    )
+    again.close()
+
+    # A band no raster has: the API's reason under the field; the map keeps drawing b1 - b2.
+    field = viewer.locator("#layers li.layer.mosaic input.expression")
+    field.fill("b1 - b9")
+    field.press("Enter")
+    error = viewer.locator("#layers li.layer.mosaic .expression-error")
+    error.wait_for()
+    assert "expression reads band b9" in error.inner_text()
+    assert "at most 2 band(s)" in error.inner_text()
+    assert all(
+        "expression=b1+-+b2" in s
+        for s in viewer.eval_on_selector_all(".overlay-m1 img", "els => els.map(e => e.src)")
+    )
+    assert viewer.errors == []

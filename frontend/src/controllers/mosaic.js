@@ -1,7 +1,7 @@
 // Collections as one layer: "Show these results as one layer" adds the current search (area and
 // filters) as a mosaic layer to the store; what the viewer knows about a mosaic (its name, band
-// count, extent and zoom range, from the results and the mosaic TileJSON) goes into the raster
-// facts under the layer's id ("m1"), as a raster's would.
+// count, extent and zoom range, from the results and the mosaic TileJSON; the band math presets of
+// its top raster) goes into the raster facts under the layer's id ("m1"), as a raster's would.
 import * as api from "../api.js";
 import { defaultMosaic, isMosaic, nextMosaicId } from "../store.js";
 import { describeFilters } from "../panels/mosaic.js";
@@ -52,6 +52,16 @@ export function createMosaics({ store, rasters }) {
       dtype: features[0]?.properties?.dtype,
       mosaic: true,
     };
+    // Band math presets (NDVI, …) from the top raster's bands, kept when every raster has them.
+    if (features[0]) {
+      try {
+        const analysis = await api.rasterAnalysis(features[0].properties?.id ?? features[0].id);
+        const presets = (analysis.presets || []).filter((p) => Math.max(...Object.values(p.bands || {}), 1) <= facts.band_count);
+        facts.analysis = { ...analysis, presets };
+      } catch {
+        /* no presets: the field still takes any expression */
+      }
+    }
     try {
       const tilejson = await api.mosaicTileJson(layer);
       Object.assign(facts, { bbox: tilejson.bounds, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom, description: tilejson.description });

@@ -24,6 +24,7 @@ export async function showDetails(pane, layer, info, { apiRoot, viewBbox, region
         ["Search", describeFilters(layer.mosaic)],
         ["Acquired", layer.time ? `${layer.time[0]} – ${layer.time[1]}` : layer.span && `${layer.span[0]} – ${layer.span[1]}`],
         ["Method", layer.method],
+        ["Analysis", layer.expression || (layer.algorithm ? `${layer.algorithm} of band ${layer.bands[0]}` : "")],
         ["Rasters", raster.description],
         ["Bands", raster.band_count && `${raster.band_count}${raster.dtype ? ` × ${raster.dtype}` : ""}`],
       ]),

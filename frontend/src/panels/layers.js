@@ -1,5 +1,5 @@
 // The layer list: per overlay, bands (single or RGB), colormap, stretch, opacity, order, removal;
-// a raster's analysis (band math, terrain), a mosaic's method and time slider; and what went wrong
+// its analysis (band math, terrain), a mosaic's method and time slider; and what went wrong
 // drawing it (the store's `notices`), in its entry.
 import { h } from "../dom.js";
 import { isMosaic } from "../layer_codec.js";
@@ -71,9 +71,8 @@ export function renderLayers(list, empty, layers, { info, active, apiRoot, notic
     });
     const visible = h("input", { type: "checkbox", checked: layer.visible, "aria-label": "Visible", onchange: () => update({ visible: visible.checked }) });
 
-    const extra = mosaic
-      ? mosaicControls(layer, onChange)
-      : analysisControls(layer, raster, { draft: notice.draft, error: notice.expression, onExpression, onChange });
+    const analysis = analysisControls(layer, raster, { draft: notice.draft, error: notice.expression, onExpression, onChange });
+    const extra = mosaic ? [...mosaicControls(layer, onChange), ...analysis] : analysis;
     const item = h(
       "li.layer",
       { dataset: { id: String(layer.id) }, class: `layer${layer.id === active ? " active" : ""}${mosaic ? " mosaic" : ""}` },

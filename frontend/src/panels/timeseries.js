@@ -1,5 +1,6 @@
-// A mosaic's values over time at a clicked point (GET /api/mosaic/point): one SVG line per band,
-// a point per raster at its acquisition time (nodata leaves a gap), and the values as a table.
+// A mosaic's values over time at a clicked point (GET /api/mosaic/point): one SVG line per band, or
+// one for the layer's band math or terrain (its value per raster), a point per raster at its
+// acquisition time (nodata leaves a gap), and the values as a table.
 import { mosaicPoint } from "../api.js";
 import { formatDate, formatValue, h } from "../dom.js";
 import { mosaicPointUrl } from "../urls.js";
@@ -34,8 +35,9 @@ export function seriesPoints(values, { width = 300, height = 150, pad = 8 } = {}
   return { bands, low, high, first: dated[0].acquired_at, last: dated[dated.length - 1].acquired_at };
 }
 
-/** The SVG line chart: a polyline per band (broken at nodata) and a circle per value. */
-export function seriesChart(values, { width = 300, height = 150 } = {}) {
+/** The SVG line chart: a polyline per band (broken at nodata) and a circle per value; `names`
+ *  label the lines (default b1, b2, …). */
+export function seriesChart(values, { width = 300, height = 150, names = [] } = {}) {
   const plotHeight = height - 18;
   const { bands, low, high, first, last } = seriesPoints(values, { width, height: plotHeight });
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "series", role: "img" });
@@ -61,7 +63,7 @@ export function seriesChart(values, { width = 300, height = 150 } = {}) {
       dot.dataset.date = entry.acquired_at.slice(0, 10);
       dot.dataset.raster = String(entry.raster);
       const title = svg("title", {});
-      title.textContent = `${entry.name} · ${formatDate(entry.acquired_at)} · b${b + 1} = ${formatValue(value)}`;
+      title.textContent = `${entry.name} · ${formatDate(entry.acquired_at)} · ${names[b] || `b${b + 1}`} = ${formatValue(value)}`;
       dot.append(title);
       chart.append(dot);
     }
@@ -88,16 +90,19 @@ export async function showSeries(box, layer, lon, lat, { apiRoot, signal }) {
   box.setAttribute("aria-busy", "true");
   try {
     const body = await mosaicPoint(layer, lon, lat, { signal });
-    const values = body.values || [];
+    // With band math or terrain, the chart follows its value; the table still lists the bands.
+    const analysis = body.expression || (body.algorithm ? `${body.algorithm} of b${body.band}` : "");
+    const values = (body.values || []).map((v) => (analysis ? { ...v, bands: v.values, values: [v.value] } : v));
+    const count = Math.max(0, ...values.map((v) => v.values.length));
+    const names = analysis ? [analysis] : Array.from({ length: count }, (_, b) => `b${b + 1}`);
     const legend = h(
       "div.series-legend",
       {},
-      Array.from({ length: Math.max(0, ...values.map((v) => v.values.length)) }, (_, b) =>
-        h("span", { style: `color: ${BAND_COLOURS[b % BAND_COLOURS.length]}` }, `● b${b + 1}`),
-      ),
+      names.map((name, b) => h("span", { style: `color: ${BAND_COLOURS[b % BAND_COLOURS.length]}` }, `● ${name}`)),
     );
+    const cells = (v) => (analysis ? `${formatValue(v.values[0])} (${v.bands.map(formatValue).join(", ")})` : v.values.map(formatValue).join(", "));
     box.replaceChildren(
-      values.length ? seriesChart(values) : h("p.hint", {}, "No raster of this mosaic has a pixel here."),
+      values.length ? seriesChart(values, { names }) : h("p.hint", {}, "No raster of this mosaic has a pixel here."),
       values.length ? legend : null,
       h("p.hint", {}, `${values.length} raster(s) · `, h("a", { href: mosaicPointUrl(apiRoot, layer, lon, lat, { format: "csv" }), download: "timeseries.csv" }, "CSV")),
       values.length
@@ -105,7 +110,7 @@ export async function showSeries(box, layer, lon, lat, { apiRoot, signal }) {
             "details",
             {},
             h("summary", {}, "Values"),
-            h("table.series-table", {}, values.map((v) => h("tr", {}, h("td", {}, formatDate(v.acquired_at)), h("td", {}, v.name), h("td", {}, v.values.map(formatValue).join(", "))))),
+            h("table.series-table", {}, values.map((v) => h("tr", {}, h("td", {}, formatDate(v.acquired_at)), h("td", {}, v.name), h("td", {}, cells(v))))),
           )
         : null,
     );
