@@ -78,6 +78,8 @@ def shared_grid_heights(
         planes, valid = planes_valid(plane_with_alpha(plane), [0], nodata)
         if valid.any():
             stack.add(planes, valid)
+            if stack.filled:
+                break  # `first`: every height is there already
     combined = stack.result()
     if combined is None:
         return np.full((side, side), np.nan, np.float32)
@@ -140,8 +142,11 @@ def _native_window(
         return None
     if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))) or xmax <= xmin or ymax <= ymin:
         return None
-    if (xmax - xmin) / side > NATIVE_MAX_FACTOR * abs(transform[1]):
-        return None
+    too_coarse = NATIVE_MAX_FACTOR * side
+    if (xmax - xmin) > too_coarse * abs(transform[1]) or (ymax - ymin) > too_coarse * abs(
+        transform[5]
+    ):
+        return None  # also bounds the pixels read: at most ~2 x 2 source pixels a tile pixel
     columns = sorted(((xmin - transform[0]) / transform[1], (xmax - transform[0]) / transform[1]))
     rows = sorted(((ymax - transform[3]) / transform[5], (ymin - transform[3]) / transform[5]))
     col0, col1 = math.floor(columns[0]) - MARGIN, math.ceil(columns[1]) + MARGIN
