@@ -2,8 +2,9 @@
 
 The search selects the rasters (search/mosaic.py); the cap (RASTERCATALOG_MOSAIC_MAX_RASTERS) decides
 between reading them, reading the collection's overview, and a 422 that says what to do. Whatever
-paint needs from the whole search (the widest band statistics, the raster count) is read once per
-process and search for RASTERCATALOG_RASTER_INFO_TTL seconds, as tiles come by the dozen.
+paint needs from the whole search (the widest band statistics, the raster count, an expression's
+range) is read once per process and search for RASTERCATALOG_RASTER_INFO_TTL seconds, as tiles
+come by the dozen. Band math and terrain (render/mosaic_analysis.py) read the bands they name.
 """
 
 from __future__ import annotations
