@@ -34,6 +34,9 @@ COLUMNS = [
     *("ground_resolution_m", "resolution_x", "resolution_y", "acquired_at"),
     *("is_cog", "cog_errors", "cog_warnings", "cog_info", "created", "updated", "collection_id"),
     "attempts",  # the ingestion lease's counter (catalog/leases.py): not null, no database default
+    # COG conversion (catalog/conversion): not null, no database default; never asked here.
+    *("original_uri", "original_checksum_sha256", "conversion_status", "conversion_error"),
+    "conversion_profile",
 ]
 
 
@@ -182,6 +185,7 @@ def _synthetic_rows(rows: int, collection_ids: dict[str, int]):
             created,
             collection_ids[slug],
             0,
+            *("", "", "", "", "{}"),
         )
 
 

@@ -76,21 +76,24 @@ class Position:
 
 @dataclass(frozen=True)
 class Page:
-    rasters: list[Raster]
+    rasters: list  # Raster instances; with raster_page(values=…), the values' tuples
     next: Position | None
     previous: Position | None
 
 
-def position_fields(ordering: str) -> list[str]:
-    """The model fields a row needs for its position in `ordering` (for a queryset's only())."""
-    attribute = SORT_KEYS[ordering.lstrip("-")].attribute
-    return ["id"] if attribute in ("id", "distance_m") else ["id", attribute]
-
-
 def raster_page(
-    rasters: QuerySet[Raster], *, ordering: str, limit: int, position: Position | None = None
+    rasters: QuerySet[Raster],
+    *,
+    ordering: str,
+    limit: int,
+    position: Position | None = None,
+    values: tuple[str, ...] = (),
 ) -> Page:
-    """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`."""
+    """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`.
+
+    With `values` (fields or annotations), each row is the tuple of those values alone: no model
+    instance is built, which is most of the cost of a page whose rows are already JSON text.
+    """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
     backwards = position is not None and position.before
@@ -99,19 +102,26 @@ def raster_page(
     nulls_first = backwards
     if position is not None:
         rasters = rasters.filter(_beyond(key, position, scan_descending, nulls_first))
-    rows = list(rasters.order_by(*_order_by(key, scan_descending, nulls_first))[: limit + 1])
+    ordered = rasters.order_by(*_order_by(key, scan_descending, nulls_first))
+    if values:
+        ordered = ordered.values_list("id", key.attribute, *values)
+    rows = list(ordered[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     first = _position_of(rows[0], key, ordering, before=True) if rows else None
     last = _position_of(rows[-1], key, ordering, before=False) if rows else None
+    if values:
+        rows = [row[2:] for row in rows]
     if backwards:
         return Page(rows, next=last, previous=first if more else None)
     return Page(rows, next=last if more else None, previous=first if position else None)
 
 
-def _position_of(row: Raster, key: SortKey, ordering: str, *, before: bool) -> Position:
+def _position_of(row: Raster | tuple, key: SortKey, ordering: str, *, before: bool) -> Position:
+    if isinstance(row, tuple):  # values_list("id", key.attribute, …)
+        return Position(ordering, row[1], row[0], before)
     return Position(ordering, getattr(row, key.attribute), row.pk, before)
 
 

@@ -25,7 +25,6 @@ from ...catalog.ingest import IngestError
 from ...dispatch import raster_ingest_uploaded
 from ...geo.webmercator import MAX_ZOOM
 from ...search.collections import collection_extents, collection_get, collection_list
-from ...search.keyset import position_fields
 from ...search.vector_tiles import footprint_tile
 from ...search.visible import (
     raster_get_visible_as_feature,
@@ -59,15 +58,21 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
     filters = RasterFilterSet(params, queryset=rasters).check()
     ordering = filters.chosen_ordering()
     rasters = filters.qs
-    if in_sql:
-        rasters = rasters.only(*position_fields(ordering)).annotate(feature=feature_json(root))
     paginator = KeysetPagination()
+    if in_sql:
+        page = paginator.paginate_queryset(
+            rasters.annotate(feature=feature_json(root)),
+            request,
+            ordering=ordering,
+            params=params,
+            body=body,
+            values=("feature",),
+        )
+        media_type = request.accepted_renderer.media_type
+        return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
     page = paginator.paginate_queryset(
         rasters, request, ordering=ordering, params=params, body=body
     )
-    if in_sql:
-        media_type = request.accepted_renderer.media_type
-        return paginator.get_raw_response([r.feature for r in page], media_type=media_type)
     context = {"request": request, "api_root": root}
     features = RasterFeatureSerializer(page, many=True, context=context).data["features"]
     return paginator.get_paginated_response(features)
