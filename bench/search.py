@@ -78,7 +78,7 @@ def main() -> int:
         results = _measure(base, centres, args, deadline)
     finally:
         _stop(server)
-    _report(results, args.rows)
+    _report(results, footprints=args.rows)
     _explain(centres)
     return 0
 
@@ -234,7 +234,7 @@ def _percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def _report(results: dict, rows: int) -> None:
+def _report(results: dict, footprints: int) -> None:
     print()
     print(f"{'kind':42} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  per response")
     for kind, rows in results.items():
@@ -257,7 +257,7 @@ def _report(results: dict, rows: int) -> None:
         verdict = "PASS" if value <= TARGETS_MS[name] else "FAIL"
         print(f"target {name} <= {TARGETS_MS[name]} ms: {value:.1f} ms  {verdict}")
     catalog = [t for t, _ in results.get("search (catalog, bbox)", [])]
-    size = min((n for n in CATALOG_TARGETS_MS if n >= rows), default=max(CATALOG_TARGETS_MS))
+    size = min((n for n in CATALOG_TARGETS_MS if n >= footprints), default=max(CATALOG_TARGETS_MS))
     for name, target in CATALOG_TARGETS_MS[size].items():
         value = _percentile(catalog, float(name[1:]))
         verdict = "PASS" if value <= target else "FAIL"

@@ -149,6 +149,11 @@ class RasterFilterSet(django_filters.FilterSet):
         """The `ordering` asked for, or the default one."""
         return self.form.cleaned_data.get("ordering") or DEFAULT_ORDERING
 
+    def in_area(self) -> bool:
+        """True when the search is narrowed to an area (bbox, intersects or point)."""
+        data = self.form.cleaned_data
+        return any(data.get(name) is not None for name in ("bbox", "intersects", "point"))
+
     def raster_query(self) -> RasterQuery:
         """The parsed parameters as a RasterQuery."""
         data = self.form.cleaned_data

@@ -81,9 +81,10 @@ class KeysetPagination(BasePagination):
         params: Mapping[str, Any] | None = None,
         body: dict | None = None,
         values: tuple[str, ...] = (),
+        in_area: bool = False,
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
-        of rasters, or of tuples of `values` (see raster_page)."""
+        of rasters, or of tuples of `values` (see raster_page, as for `in_area`)."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -92,7 +93,12 @@ class KeysetPagination(BasePagination):
         if token:
             position = cursor_decode(str(token), name=self.cursor_param, ordering=ordering)
         self.page: Page = raster_page(
-            queryset, ordering=ordering, limit=self.limit, position=position, values=values
+            queryset,
+            ordering=ordering,
+            limit=self.limit,
+            position=position,
+            values=values,
+            in_area=in_area,
         )
         return self.page.rasters
 

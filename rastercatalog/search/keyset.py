@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import DateTimeField, F, Func, Q, QuerySet, Subquery
 
 from ..models import Raster
 
@@ -88,11 +89,14 @@ def raster_page(
     limit: int,
     position: Position | None = None,
     values: tuple[str, ...] = (),
+    in_area: bool = False,
 ) -> Page:
     """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`.
 
     With `values` (fields or annotations), each row is the tuple of those values alone: no model
     instance is built, which is most of the cost of a page whose rows are already JSON text.
+    `in_area`: `rasters` are narrowed to an area (bbox, intersects, point), so that newest-first
+    pages can read the area's rasters in that order from the (footprint, created) index.
     """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
@@ -102,6 +106,8 @@ def raster_page(
     nulls_first = backwards
     if position is not None:
         rasters = rasters.filter(_beyond(key, position, scan_descending, nulls_first))
+    if in_area and key.attribute == "created" and scan_descending and _newest_first_indexed():
+        rasters = rasters.filter(created__gte=_newest_cutoff(rasters, limit + 1))
     ordered = rasters.order_by(*_order_by(key, scan_descending, nulls_first))
     if values:
         ordered = ordered.values_list("id", key.attribute, *values)
@@ -117,6 +123,31 @@ def raster_page(
     if backwards:
         return Page(rows, next=last, previous=first if more else None)
     return Page(rows, next=last if more else None, previous=first if position else None)
+
+
+# `created <-> this instant` (btree_gist's distance) shrinks as `created` gets newer: the GiST index
+# on (footprint, created) of migration 0006 returns an area's rasters in that order.
+_SINCE_FAR_FUTURE = "(%(expressions)s <-> '3000-01-01 00:00:00+00'::timestamptz)"
+
+
+class _Oldest(Subquery):
+    template = "(SELECT min(page.created) FROM (%(subquery)s) AS page(created))"
+
+
+def _newest_first_indexed() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _newest_cutoff(rasters: QuerySet[Raster], count: int) -> Subquery:
+    """The `created` of the count-th newest of `rasters`: the newest `count` are at or after it,
+    ties included.
+
+    Sorting an area's matches by `created` reads them all (~3,000 rows for a small box in a dense
+    area of 10,000,000 footprints, 8-40 ms); the index reads them newest first and stops after
+    `count`, and the page's own query then sorts only the rasters from that instant on.
+    """
+    newest = rasters.order_by(Func(F("created"), template=_SINCE_FAR_FUTURE)).values("created")
+    return _Oldest(newest[:count], output_field=DateTimeField())
 
 
 def _position_of(row: Raster | tuple, key: SortKey, ordering: str, *, before: bool) -> Position:

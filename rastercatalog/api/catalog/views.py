@@ -67,11 +67,12 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
             params=params,
             body=body,
             values=("feature",),
+            in_area=filters.in_area(),
         )
         media_type = request.accepted_renderer.media_type
         return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
     page = paginator.paginate_queryset(
-        rasters, request, ordering=ordering, params=params, body=body
+        rasters, request, ordering=ordering, params=params, body=body, in_area=filters.in_area()
     )
     context = {"request": request, "api_root": root}
     features = RasterFeatureSerializer(page, many=True, context=context).data["features"]
