@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from http_files import files_served
 from osgeo import gdal
 from tile_rasters import dem_write, native_zooms, scene_write, tile_sample, world_write
 
@@ -77,19 +78,28 @@ def main() -> int:
         name: [tile_sample(path, native_zooms(path), args.tiles_per_zoom, s) for s in (1, 2, 3)]
         for name, (path, _) in rasters.items()
     }
-    cpu = _in_process(rasters, ids, samples, env)
+    # With --latency-ms both servers read over HTTP: GDAL's floor on local files does not apply.
+    cpu = {} if args.latency_ms else _in_process(rasters, ids, samples, env)
     if args.in_process_only:
         return _report([], list(rasters), cpu)
     titiler = _titiler_python(Path(args.titiler_venv))
     rows = []
     with ExitStack() as stack:
+        locations = {name: str(path) for name, (path, _) in rasters.items()}
+        if args.latency_ms:
+            base = stack.enter_context(files_served(directory, delay=args.latency_ms / 1000))
+            locations = {name: base + path.name for name, (path, _) in rasters.items()}
+            for name, location in locations.items():
+                _move(ids[name], location, env)
+            env = {**env, "RASTERCATALOG_ALLOWED_HTTP_HOSTS": "127.0.0.1"}
+            print(f"both servers read the rasters from {base}, {args.latency_ms} ms a request")
         ours = stack.enter_context(_serve_ours(env, args.threads))
         theirs = stack.enter_context(_serve_titiler(titiler, directory))
-        for name, (path, _) in rasters.items():
+        for name in rasters:
             style, their_style = STYLES[name]
             urls = (
                 f"/api/rasters/{ids[name]}/tiles/{{}}.png?{style}",
-                f"/cog/tiles/WebMercatorQuad/{{}}.png?url={path}&{their_style}",
+                f"/cog/tiles/WebMercatorQuad/{{}}.png?url={locations[name]}&{their_style}",
             )
             rows += _measure(name, (ours, theirs), urls, samples[name])
     return _report(rows, list(rasters), cpu)
@@ -222,7 +232,7 @@ def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
     print(
         f"\n{'raster':<6} {'floor ms':>9} {'ours ms':>8} {'ours/floor':>10}   (CPU per tile, in process)"
     )
-    for name in rasters:
+    for name in rasters if cpu else ():
         floor, ours = cpu[name]["floor_ms"], cpu[name]["ours_ms"]
         print(f"{name:<6} {floor:>9.2f} {ours:>8.2f} {ours / floor:>10.2f}")
     if not rows:
@@ -265,8 +275,8 @@ def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
         "a new connection per request"
     )
     throughput_ok, cached_ok = min(ratios.values()) >= 3.0, p50 <= 2.0
-    cpu_ratio = max(cpu[name]["ours_ms"] / cpu[name]["floor_ms"] for name in rasters)
-    cpu_ok = cpu_ratio <= 2.0
+    cpu_ratio = max((cpu[n]["ours_ms"] / cpu[n]["floor_ms"] for n in cpu), default=float("nan"))
+    cpu_ok = cpu_ratio <= 2.0 or not cpu
     print(
         f"target CPU/tile <= 2x GDAL's floor: {'PASS' if cpu_ok else 'FAIL'} (highest "
         f"x{cpu_ratio:.2f}); uncached >= 3x TiTiler: {'PASS' if throughput_ok else 'FAIL'} "
@@ -315,6 +325,14 @@ def _ingest(path: Path, env: dict) -> int:
     if not match:
         raise RuntimeError(f"ingest of {path} said: {done.stdout}")
     return int(match.group(1))
+
+
+def _move(raster_id: int, uri: str, env: dict) -> None:
+    """Point a catalogued raster at the same bytes elsewhere (its checksum stays true)."""
+    code = f"from rastercatalog.models import Raster; Raster.objects.filter(pk={raster_id})"
+    code += f".update(uri={uri!r})"
+    manage = [str(PYTHON), str(ROOT / "manage.py"), "shell", "-c", code]
+    subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 @contextmanager
@@ -429,6 +447,12 @@ def _parse_args() -> argparse.Namespace:
         help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's; 1: sync workers)",
     )
     add("--in-process-only", action="store_true", help="CPU per tile only, no HTTP servers")
+    add(
+        "--latency-ms",
+        type=float,
+        default=0,
+        help="serve the rasters over HTTP with this delay per request, as an object store would",
+    )
     add("--database-url", default="", help="catalogue there instead of SpatiaLite under --dir")
     add("--redis-url", default="", help="serve with this Redis cache (default: local memory)")
     add("--titiler-venv", default="/tmp/titiler-venv", help="throwaway venv with titiler.core")
