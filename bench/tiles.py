@@ -74,6 +74,8 @@ def main() -> int:
             print(f"  {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - started:.0f} s")
     env = _server_env(directory, args)
     ids = {name: _ingest(path, env) for name, (path, _) in rasters.items()}
+    for name, (path, _) in rasters.items():  # back from a --latency-ms run's URLs, if any
+        _move(ids[name], str(path), env)
     samples = {
         name: [tile_sample(path, native_zooms(path), args.tiles_per_zoom, s) for s in (1, 2, 3)]
         for name, (path, _) in rasters.items()
@@ -277,9 +279,10 @@ def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
     throughput_ok, cached_ok = min(ratios.values()) >= 3.0, p50 <= 2.0
     cpu_ratio = max((cpu[n]["ours_ms"] / cpu[n]["floor_ms"] for n in cpu), default=float("nan"))
     cpu_ok = cpu_ratio <= 2.0 or not cpu
+    floor = f"{'PASS' if cpu_ok else 'FAIL'} (highest x{cpu_ratio:.2f})" if cpu else "not measured"
     print(
-        f"target CPU/tile <= 2x GDAL's floor: {'PASS' if cpu_ok else 'FAIL'} (highest "
-        f"x{cpu_ratio:.2f}); uncached >= 3x TiTiler: {'PASS' if throughput_ok else 'FAIL'} "
+        f"target CPU/tile <= 2x GDAL's floor: {floor}; "
+        f"uncached >= 3x TiTiler: {'PASS' if throughput_ok else 'FAIL'} "
         f"(lowest x{min(ratios.values()):.2f}); cached <= 2 ms: {'PASS' if cached_ok else 'FAIL'}"
     )
     return 0 if throughput_ok and cached_ok and cpu_ok else 1

@@ -4,9 +4,11 @@ Used by the Dockerfile, docker-compose.yml, `make serve` and bench/soak.py. Comm
 given after `-c` win (e.g. `--workers 2 --bind 127.0.0.1:8000`).
 
 Threads (README, "Deployment"): each worker serves GUNICORN_THREADS requests at once (gthread
-workers; 1 gives sync workers). GDAL releases the GIL while it reads, decodes and warps, so one
-worker's threads render tiles side by side; with 2 workers on 2 cores, 4 threads each served
-uncached tiles at 1.2-1.7 x the rate of sync workers under concurrency.
+workers; 1 gives sync workers). GDAL releases the GIL while it reads, decodes and warps, and each
+thread has GDAL datasets of its own (render/source.py), so a worker keeps rendering while some of
+its threads wait on an object store's byte ranges: with 20 ms a request, 2 workers of 4 threads
+served 1.9-2.8 x the uncached tiles of 2 sync workers at concurrency 8; from local files, on 2
+busy cores, 0.83-1.0 x (bench/tiles.py).
 
 Memory (README, "Memory"): the caches of each worker are bounded by settings, and
 - glibc's allocator is told to keep few arenas and to return freed large blocks to the system
