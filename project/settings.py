@@ -343,6 +343,12 @@ RASTERCATALOG_PUBLIC_READ = env.bool("RASTERCATALOG_PUBLIC_READ", default=True)
 # Features per page when `limit` is not given, and the most a client may ask for.
 RASTERCATALOG_SEARCH_DEFAULT_LIMIT = env.int("RASTERCATALOG_SEARCH_DEFAULT_LIMIT", default=100)
 RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", default=1000)
+# From this many rasters on (PostgreSQL's estimate), a newest-first search in an area reads the
+# (footprint, created) index in order (search/keyset.py); below, sorting the area's few hundred
+# matches costs less. 0: always.
+RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = env.int(
+    "RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS", default=3_000_000
+)
 
 # --- Cross-origin requests (rastercatalog/cors.py, README "CORS"). ---
 # Anonymous reads of tiles, TileJSON, WMTS/OGC API Tiles and STAC are allowed from any origin.

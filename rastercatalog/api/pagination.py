@@ -81,10 +81,10 @@ class KeysetPagination(BasePagination):
         params: Mapping[str, Any] | None = None,
         body: dict | None = None,
         values: tuple[str, ...] = (),
-        in_area: bool = False,
+        by_id: QuerySet[Raster] | None = None,
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
-        of rasters, or of tuples of `values` (see raster_page, as for `in_area`)."""
+        of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -98,7 +98,7 @@ class KeysetPagination(BasePagination):
             limit=self.limit,
             position=position,
             values=values,
-            in_area=in_area,
+            by_id=by_id,
         )
         return self.page.rasters
 

@@ -8,10 +8,12 @@ meanwhile never make a page repeat or skip a row (OFFSET would). Rows without a 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, Q, QuerySet
 
@@ -89,14 +91,15 @@ def raster_page(
     limit: int,
     position: Position | None = None,
     values: tuple[str, ...] = (),
-    in_area: bool = False,
+    by_id: QuerySet[Raster] | None = None,
 ) -> Page:
     """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`.
 
     With `values` (fields or annotations), each row is the tuple of those values alone: no model
     instance is built, which is most of the cost of a page whose rows are already JSON text.
-    `in_area`: `rasters` are narrowed to an area (bbox, intersects, point), so that newest-first
-    pages can read the area's rasters in that order from the (footprint, created) index.
+    `by_id`: when `rasters` are narrowed to an area (bbox, intersects, point), the same rasters
+    before that narrowing, shaped as `rasters` are: a newest-first page is then found in the
+    (footprint, created) index, in that order, and its rows read from `by_id` by id.
     """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
@@ -106,14 +109,20 @@ def raster_page(
     nulls_first = backwards
     if position is not None:
         rasters = rasters.filter(_beyond(key, position, scan_descending, nulls_first))
-    if in_area and key.attribute == "created" and scan_descending and _newest_first_indexed():
-        cutoff = _newest_cutoff(rasters, limit + 1)
-        if cutoff is not None:  # else the area holds at most `limit` rasters: sorting them is cheap
-            rasters = rasters.filter(created__gte=cutoff)
-    ordered = rasters.order_by(*_order_by(key, scan_descending, nulls_first))
-    if values:
-        ordered = ordered.values_list("id", key.attribute, *values)
-    rows = list(ordered[: limit + 1])
+
+    def fetch(rasters: QuerySet[Raster]) -> list:
+        ordered = rasters.order_by(*_order_by(key, scan_descending, nulls_first))
+        if values:
+            ordered = ordered.values_list("id", key.attribute, *values)
+        return list(ordered[: limit + 1])
+
+    if by_id is not None and key.attribute == "created" and scan_descending and _knn_indexed():
+        rows = fetch(by_id.filter(pk__in=_newest(rasters, limit + 1)))
+        if not _settled([_key_of(row, key) for row in rows], limit):
+            # Rasters tie on `created` with the last candidate: all from that instant on, sorted.
+            rows = fetch(rasters.filter(created__gte=_key_of(rows[-1], key)))
+    else:
+        rows = fetch(rasters)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -132,29 +141,59 @@ def raster_page(
 _SINCE_FAR_FUTURE = "(%(expressions)s <-> '3000-01-01 00:00:00+00'::timestamptz)"
 
 
-def _newest_first_indexed() -> bool:
-    return connection.vendor == "postgresql"
+_ROW_ESTIMATE_TTL = 600.0  # seconds a process trusts its estimate of the catalog's size
+_row_estimate: tuple[float, float] = (0.0, -1.0)  # (read at, rows)
 
 
-def _newest_cutoff(rasters: QuerySet[Raster], count: int) -> datetime | None:
-    """The `created` of the count-th newest of `rasters` (None if there are fewer): the newest
-    `count` are at or after it, ties included.
+def _knn_indexed() -> bool:
+    """True when newest-first pages of an area should come from the (footprint, created) index:
+    PostgreSQL, and a catalog large enough for areas to hold far more rasters than a page."""
+    if connection.vendor != "postgresql":
+        return False
+    threshold = settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS
+    return threshold <= 0 or _rows_estimated() >= threshold
 
-    Sorting an area's matches by `created` reads them all (~3,000 rows for a small box in a dense
-    area of 10,000,000 footprints, 8-40 ms); the index reads them newest first and stops after
-    `count`. A query of its own, so that the page's query gets the instant as a constant: PostgreSQL
-    then expects few rows and scans the index, where a subquery's unknown value made it plan
-    parallel bitmap scans of large areas (12-14 ms instead of 3-5).
+
+def _rows_estimated() -> float:
+    """PostgreSQL's estimate of the rasters (pg_class.reltuples: no count), read every 10 min."""
+    global _row_estimate
+    read_at, rows = _row_estimate
+    if time.monotonic() - read_at > _ROW_ESTIMATE_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Raster._meta.db_table]
+            )
+            rows = float(cursor.fetchone()[0])
+        _row_estimate = (time.monotonic(), rows)
+    return rows
+
+
+def _newest(rasters: QuerySet[Raster], count: int) -> QuerySet[Raster]:
+    """The ids of the `count` newest of `rasters` (a subquery), ties in no particular order.
+
+    Sorting an area's matches by `created` reads every one of them (~3,000 rows for a small box
+    in a dense area of 10,000,000 footprints: 8-40 ms); the index hands them over newest first
+    and the scan stops after `count`. The page's rows are then read by id: with the area's
+    condition again, PostgreSQL (which underestimates small areas' rows) would scan the area a
+    second time rather than fetch ~100 rows by their key.
     """
-    newest = rasters.order_by(Func(F("created"), template=_SINCE_FAR_FUTURE))
-    found = list(newest.values_list("created", flat=True)[count - 1 : count])
-    return found[0] if found else None
+    ordered = rasters.order_by(Func(F("created"), template=_SINCE_FAR_FUTURE))
+    return ordered.values("id")[:count]
+
+
+def _settled(created: list[datetime], limit: int) -> bool:
+    """True when candidates (at most limit + 1, newest first) hold the page and tell whether
+    more follow: unless those at the last one's instant are needed to fill the page."""
+    return len(created) <= limit or created[limit - 1] > created[-1]
+
+
+def _key_of(row: Raster | tuple, key: SortKey) -> Any:
+    return row[1] if isinstance(row, tuple) else getattr(row, key.attribute)
 
 
 def _position_of(row: Raster | tuple, key: SortKey, ordering: str, *, before: bool) -> Position:
-    if isinstance(row, tuple):  # values_list("id", key.attribute, …)
-        return Position(ordering, row[1], row[0], before)
-    return Position(ordering, getattr(row, key.attribute), row.pk, before)
+    pk = row[0] if isinstance(row, tuple) else row.pk  # values_list("id", key.attribute, …)
+    return Position(ordering, _key_of(row, key), pk, before)
 
 
 def _order_by(key: SortKey, descending: bool, nulls_first: bool) -> list:

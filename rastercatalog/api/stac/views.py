@@ -75,7 +75,7 @@ def _item_page(request: Request, search: StacSearch, *, body: dict | None = None
         ordering=filters.chosen_ordering(),
         params=data,
         body=body,
-        in_area=filters.in_area(),
+        by_id=raster_list_as_stac(user=request.user) if filters.in_area() else None,
     )
     root = api_root(request)
     links = paginator.links(media_type="application/geo+json")

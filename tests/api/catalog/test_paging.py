@@ -8,6 +8,8 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rastercatalog.models import Raster
 
@@ -189,3 +191,14 @@ def test_newest_first_pages_of_an_area_keep_ties_in_order(many, api):
     prev = next(link for link in last["links"] if link["rel"] == "prev")
     backward, _ = _walk(api, prev["href"], rel="prev")
     assert backward == forward[-2::-1]
+
+
+@pytest.mark.parametrize(("threshold", "by_index"), [(0, True), (10**12, False)])
+def test_large_catalogs_page_areas_through_the_index_small_ones_sort(
+    many, api, settings, threshold, by_index
+):
+    settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
+    with CaptureQueriesContext(connection) as captured:
+        pages, _ = _walk(api, "/api/rasters/", {"bbox": "-180,-90,180,90", "limit": 10})
+    assert [pk for page in pages for pk in page] == _expected(many, "-created")
+    assert any("<->" in query["sql"] for query in captured.captured_queries) == by_index
