@@ -418,7 +418,11 @@ if not REDIS_URL:
 # large-image's cache of open tile sources, in sources per process (read at start-up). Each holds
 # an open GDAL dataset (a file handle and its TIFF directory, under 1 MB for a COG) and
 # large-image's state; a raster needs 2-3 (tiles, pixel reads) plus one per large-image `style`.
-RASTERCATALOG_TILESOURCE_CACHE_SIZE = env.int("RASTERCATALOG_TILESOURCE_CACHE_SIZE", default=32)
+# Each thread of a gthread worker opens its own (render/source.py): 32 per thread by default, as
+# 4 threads sharing 32 reopened sources all the time (half the requests served in bench/soak.py).
+RASTERCATALOG_TILESOURCE_CACHE_SIZE = env.int(
+    "RASTERCATALOG_TILESOURCE_CACHE_SIZE", default=32 * env.int("GUNICORN_THREADS", default=1)
+)
 # large-image's cache of decoded tiles, in tiles per process: each at most 256 x 256 pixels x
 # (bands + alpha) x 8 bytes, 2.5 MB for 4 bands. Rendered tiles live in the cache above instead.
 RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE = env.int(
