@@ -7,8 +7,8 @@ Not a test. It writes two COGs into --dir, reusing them when present:
 
 It catalogues them with `manage.py ingest` into a SpatiaLite database under --dir (or
 --database-url), serves the app with gunicorn in its production configuration
-(deploy/gunicorn.conf.py: gthread workers, GUNICORN_THREADS threads each; 2 workers here;
---threads N overrides, 1 gives sync workers) and TiTiler (`titiler.core`,
+(deploy/gunicorn.conf.py: sync workers unless GUNICORN_THREADS says otherwise; 2 workers here;
+--threads N for gthread workers) and TiTiler (`titiler.core`,
 installed in a throwaway venv outside the project, --titiler-venv) with uvicorn (2 workers), both
 on 127.0.0.1, and requests the same fixed tiles over zooms native-4 .. native at concurrency 1 and
 8: ours uncached (a never-seen `nodata` value makes every request a cache miss; the tiles differ
