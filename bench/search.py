@@ -272,7 +272,7 @@ def _explain(centres: list) -> None:
     search, a z8 tile and the z3 tile with the most rasters."""
     import django
 
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     django.setup()
     from django.db import connection
     from django.test import Client
