@@ -353,9 +353,9 @@ def _serve_ours(env: dict, threads: int | None = None):
         "--log-level",
         "warning",
     ]
-    if threads is not None:  # 1: sync workers; more: gthread workers with that many threads
-        command += ["--threads", str(threads)]
     env = {**env, "GUNICORN_ACCESS_LOG": ""}  # the configuration logs every request otherwise
+    if threads is not None:  # 1: sync workers; more: gthread workers with that many threads
+        env["GUNICORN_THREADS"] = str(threads)  # settings.py sizes the source cache by it too
     with _process(command, ROOT, env, port, "/api/colormaps/"):
         yield port
 
