@@ -7,7 +7,7 @@ Threads (README, "Deployment"): GUNICORN_THREADS requests at once per worker (mo
 gthread workers). Sync workers (1, the default) served local files best: in bench/soak.py
 (50 clients, mixed requests, 120 s) 23,300 requests, p95 347 ms, against 19,300, p95 651 ms with
 4 threads. Rasters read from an object store are another matter: a sync worker idles while GDAL
-waits on each byte range, and with 20 ms a request 4 threads served 1.9-2.8 x the uncached tiles
+waits on each byte range, and with 20 ms a request 4 threads served 1.7-3.1 x the uncached tiles
 (bench/tiles.py --latency-ms 20). Each thread opens sources of its own (render/source.py), so
 settings.py keeps RASTERCATALOG_TILESOURCE_CACHE_SIZE sources per thread.
 
