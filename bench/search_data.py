@@ -34,6 +34,9 @@ COLUMNS = [
     *("ground_resolution_m", "resolution_x", "resolution_y", "acquired_at"),
     *("is_cog", "cog_errors", "cog_warnings", "cog_info", "created", "updated", "collection_id"),
     "attempts",  # the ingestion lease's counter (catalog/leases.py): not null, no database default
+    # COG conversion (catalog/conversion): not null, no database default; never asked here.
+    *("original_uri", "original_checksum_sha256", "conversion_status", "conversion_error"),
+    "conversion_profile",
 ]
 
 
@@ -83,15 +86,22 @@ def load(connection: psycopg.Connection, rows: int, *, cluster: bool) -> None:
         connection.execute(f'DROP INDEX "{name}"')
     copied = 0
     statement = f"COPY rastercatalog_raster ({', '.join(COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in _synthetic_rows(rows, collection_ids):
-            copy.write_row(row)
-            copied += 1
-            if copied % 100_000 == 0:
-                print(f"  copied {copied:,} rows ({time.monotonic() - started:.0f} s)", flush=True)
-    print(f"copied {copied:,} rows in {time.monotonic() - started:.0f} s; indexing …", flush=True)
-    for _, definition in indexes:
-        connection.execute(definition)
+    try:
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in _synthetic_rows(rows, collection_ids):
+                copy.write_row(row)
+                copied += 1
+                if copied % 100_000 == 0:
+                    elapsed = time.monotonic() - started
+                    print(f"  copied {copied:,} rows ({elapsed:.0f} s)", flush=True)
+        print(
+            f"copied {copied:,} rows in {time.monotonic() - started:.0f} s; indexing …", flush=True
+        )
+    finally:  # a failed load leaves the indexes as they were, for the next one to drop again
+        # Index builds and CLUSTER sort in memory rather than in many small runs on disk.
+        connection.execute("SET maintenance_work_mem = '1GB'")
+        for _, definition in indexes:
+            connection.execute(definition)
     if cluster:
         # Rows of one area on few pages: what `CLUSTER … USING <the GiST index>` does for a large
         # catalog (README: Search API). A dense zoom-3 tile then reads ~5,000 pages, not ~40,000.
@@ -182,6 +192,7 @@ def _synthetic_rows(rows: int, collection_ids: dict[str, int]):
             created,
             collection_ids[slug],
             0,
+            *("", "", "", "", "{}"),
         )
 
 

@@ -380,6 +380,12 @@ RASTERCATALOG_PUBLIC_READ = env.bool("RASTERCATALOG_PUBLIC_READ", default=True)
 # Features per page when `limit` is not given, and the most a client may ask for.
 RASTERCATALOG_SEARCH_DEFAULT_LIMIT = env.int("RASTERCATALOG_SEARCH_DEFAULT_LIMIT", default=100)
 RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", default=1000)
+# From this many rasters on (PostgreSQL's estimate), a newest-first search in an area reads the
+# (footprint, created) index in order (search/keyset.py); below, sorting the area's few hundred
+# matches costs less. 0: always.
+RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = env.int(
+    "RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS", default=3_000_000
+)
 
 # --- Cross-origin requests (rastercatalog/cors.py, README "CORS"). ---
 # Anonymous reads of tiles, TileJSON, WMTS/OGC API Tiles and STAC are allowed from any origin.
@@ -449,7 +455,11 @@ if not REDIS_URL:
 # large-image's cache of open tile sources, in sources per process (read at start-up). Each holds
 # an open GDAL dataset (a file handle and its TIFF directory, under 1 MB for a COG) and
 # large-image's state; a raster needs 2-3 (tiles, pixel reads) plus one per large-image `style`.
-RASTERCATALOG_TILESOURCE_CACHE_SIZE = env.int("RASTERCATALOG_TILESOURCE_CACHE_SIZE", default=32)
+# Each thread of a gthread worker opens its own (render/source.py): 32 per thread by default, as
+# 4 threads sharing 32 reopened sources all the time (half the requests served in bench/soak.py).
+RASTERCATALOG_TILESOURCE_CACHE_SIZE = env.int(
+    "RASTERCATALOG_TILESOURCE_CACHE_SIZE", default=32 * env.int("GUNICORN_THREADS", default=1)
+)
 # large-image's cache of decoded tiles, in tiles per process: each at most 256 x 256 pixels x
 # (bands + alpha) x 8 bytes, 2.5 MB for 4 bands. Rendered tiles live in the cache above instead.
 RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE = env.int(

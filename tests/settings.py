@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True  # find static files on request; the suite runs no
 # Tests change rows and read tiles at once: every tile reads the row (tests/render/test_rasterinfo.py
 # turns the per-process cache on).
 RASTERCATALOG_RASTER_INFO_TTL = 0
+# The suite's catalogs are small: search them as a large one is searched, through the
+# (footprint, created) index (tests/api/catalog/test_paging.py checks the switch itself).
+RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = 0

@@ -80,8 +80,11 @@ class KeysetPagination(BasePagination):
         ordering: str,
         params: Mapping[str, Any] | None = None,
         body: dict | None = None,
-    ) -> list[Raster]:
-        """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page."""
+        values: tuple[str, ...] = (),
+        by_id: QuerySet[Raster] | None = None,
+    ) -> list:
+        """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
+        of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -90,7 +93,12 @@ class KeysetPagination(BasePagination):
         if token:
             position = cursor_decode(str(token), name=self.cursor_param, ordering=ordering)
         self.page: Page = raster_page(
-            queryset, ordering=ordering, limit=self.limit, position=position
+            queryset,
+            ordering=ordering,
+            limit=self.limit,
+            position=position,
+            values=values,
+            by_id=by_id,
         )
         return self.page.rasters
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import threading
 from collections.abc import Iterator
 
 import large_image
@@ -79,6 +80,14 @@ class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
     # "tilesource" cache takes its size from the machine's memory when its module is imported.
     cacheName = "catalog_tilesource"
     cacheMaxSize = settings.RASTERCATALOG_TILESOURCE_CACHE_SIZE
+
+    @staticmethod
+    def getLRUHash(*args, **kwargs):
+        # One source, so one GDAL dataset, per thread: large-image holds a source's dataset lock
+        # through each whole warp and read, so the threads of a gthread worker sharing a source
+        # would render a raster's tiles one at a time, waits on remote byte ranges included.
+        key = large_image_source_gdal.GDALFileTileSource.getLRUHash(*args, **kwargs)
+        return f"{key},thread {threading.get_ident()}"
 
     def getBounds(self, srs=None):
         if srs is None or srs in self._bounds:

@@ -139,6 +139,9 @@ def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[Server]:
         [
             str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
             "project.wsgi",
+            # As deployed (gthread workers, allocator settings); the options below win.
+            "--config",
+            str(BASE_DIR / "deploy" / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
             "--workers",
@@ -147,7 +150,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[Server]:
             "60",
         ],
         cwd=BASE_DIR,
-        env=env,
+        env={**env, "GUNICORN_ACCESS_LOG": ""},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -25,7 +25,6 @@ from ...catalog.ingest import IngestError
 from ...dispatch import raster_ingest_uploaded
 from ...geo.webmercator import MAX_ZOOM
 from ...search.collections import collection_extents, collection_get, collection_list
-from ...search.keyset import position_fields
 from ...search.vector_tiles import footprint_tile
 from ...search.visible import (
     raster_get_visible_as_feature,
@@ -55,19 +54,28 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
     root = api_root(request)
     in_sql = feature_json_supported()  # PostGIS writes the Features (feature_sql.py)
     user = request.user
-    rasters = raster_list_visible(user=user) if in_sql else raster_list_as_features(user=user)
-    filters = RasterFilterSet(params, queryset=rasters).check()
+    visible = raster_list_visible(user=user) if in_sql else raster_list_as_features(user=user)
+    filters = RasterFilterSet(params, queryset=visible).check()
     ordering = filters.chosen_ordering()
     rasters = filters.qs
-    if in_sql:
-        rasters = rasters.only(*position_fields(ordering)).annotate(feature=feature_json(root))
     paginator = KeysetPagination()
-    page = paginator.paginate_queryset(
-        rasters, request, ordering=ordering, params=params, body=body
-    )
     if in_sql:
+        feature = feature_json(root)
+        page = paginator.paginate_queryset(
+            rasters.annotate(feature=feature),
+            request,
+            ordering=ordering,
+            params=params,
+            body=body,
+            values=("feature",),
+            by_id=visible.annotate(feature=feature) if filters.in_area() else None,
+        )
         media_type = request.accepted_renderer.media_type
-        return paginator.get_raw_response([r.feature for r in page], media_type=media_type)
+        return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
+    by_id = visible if filters.in_area() else None
+    page = paginator.paginate_queryset(
+        rasters, request, ordering=ordering, params=params, body=body, by_id=by_id
+    )
     context = {"request": request, "api_root": root}
     features = RasterFeatureSerializer(page, many=True, context=context).data["features"]
     return paginator.get_paginated_response(features)

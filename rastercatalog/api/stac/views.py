@@ -70,7 +70,12 @@ def _item_page(request: Request, search: StacSearch, *, body: dict | None = None
     paginator = KeysetPagination()
     paginator.cursor_param = "token"
     rasters = paginator.paginate_queryset(
-        filters.qs, request, ordering=filters.chosen_ordering(), params=data, body=body
+        filters.qs,
+        request,
+        ordering=filters.chosen_ordering(),
+        params=data,
+        body=body,
+        by_id=raster_list_as_stac(user=request.user) if filters.in_area() else None,
     )
     root = api_root(request)
     links = paginator.links(media_type="application/geo+json")

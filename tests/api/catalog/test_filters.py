@@ -247,6 +247,12 @@ def test_a_page_costs_one_query_whatever_its_size(designed, api, django_assert_n
         assert len(names(search(api))) == 9
 
 
+def test_a_page_of_an_area_costs_one_query_too(designed, api, django_assert_num_queries):
+    """Newest first in an area, the page's ids come from the index in a subquery (keyset.py)."""
+    with django_assert_num_queries(1):
+        assert names(search(api, bbox="5,44,10,48", limit=2)) == {"alps_east", "alps_inner"}
+
+
 def test_listed_features_equal_the_serializers(designed, api, alice):
     """PostGIS writes the Features of a page (feature_sql.py); the serializer writes single ones."""
     api.force_authenticate(alice)

@@ -8,6 +8,8 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rastercatalog.models import Raster
 
@@ -171,3 +173,32 @@ def test_a_cursor_works_only_with_its_ordering(many, api):
     response = api.get("/api/rasters/", {"ordering": "-created", "cursor": cursor})
     assert response.status_code == 400
     assert "ordering=name" in response.json()["cursor"][0]
+
+
+def test_newest_first_pages_of_an_area_keep_ties_in_order(many, api):
+    """With a bbox, newest-first pages read the (footprint, created) index in order of `created`
+    (search/keyset.py): rasters sharing one `created` still come in id order, none twice or lost,
+    forwards and back."""
+    same_time = utc(2030, 1, 1)
+    inside = [r for r in many if r.bbox_west <= 0]  # those the bbox below meets
+    Raster.objects.filter(pk__in=[r.pk for r in inside[::2]]).update(created=same_time)
+    for raster in inside:
+        raster.refresh_from_db()
+    params = {"bbox": "-180,-90,0,90", "limit": 4}
+    forward, last = _walk(api, "/api/rasters/", params)
+    assert len(inside) > 12 and sum(r.created == same_time for r in inside) > 4
+    assert [pk for page in forward for pk in page] == _expected(inside, "-created")
+    prev = next(link for link in last["links"] if link["rel"] == "prev")
+    backward, _ = _walk(api, prev["href"], rel="prev")
+    assert backward == forward[-2::-1]
+
+
+@pytest.mark.parametrize(("threshold", "by_index"), [(0, True), (10**12, False)])
+def test_large_catalogs_page_areas_through_the_index_small_ones_sort(
+    many, api, settings, threshold, by_index
+):
+    settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
+    with CaptureQueriesContext(connection) as captured:
+        pages, _ = _walk(api, "/api/rasters/", {"bbox": "-180,-90,180,90", "limit": 10})
+    assert [pk for page in pages for pk in page] == _expected(many, "-created")
+    assert any("<->" in query["sql"] for query in captured.captured_queries) == by_index
