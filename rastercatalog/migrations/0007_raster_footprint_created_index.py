@@ -32,7 +32,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rastercatalog", "0005_cog_conversion"),
+        ("rastercatalog", "0006_collection_overview"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
