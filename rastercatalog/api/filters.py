@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
 from ..models import Raster
-from ..search.filters import PREDICATES, RasterQuery, raster_filter
+from ..search.filters import PREDICATES, RasterQuery, query_geometries, raster_filter
 from ..search.keyset import DEFAULT_ORDERING, ORDERINGS
 from .params.search import (
     BBoxField,
@@ -153,6 +153,14 @@ class RasterFilterSet(django_filters.FilterSet):
         """True when the search is narrowed to an area (bbox, intersects or point)."""
         data = self.form.cleaned_data
         return any(data.get(name) is not None for name in ("bbox", "intersects", "point"))
+
+    def area_deg2(self) -> float:
+        """The size of the search's area: its geometries' bounding boxes, in square degrees."""
+        total = 0.0
+        for geometry in query_geometries(self.raster_query()):
+            west, south, east, north = geometry.extent
+            total += (east - west) * (north - south)
+        return total
 
     def raster_query(self) -> RasterQuery:
         """The parsed parameters as a RasterQuery."""

@@ -82,6 +82,7 @@ class KeysetPagination(BasePagination):
         body: dict | None = None,
         values: tuple[str, ...] = (),
         by_id: QuerySet[Raster] | None = None,
+        area_deg2: float = 0.0,
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
         of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
@@ -99,6 +100,7 @@ class KeysetPagination(BasePagination):
             position=position,
             values=values,
             by_id=by_id,
+            area_deg2=area_deg2,
         )
         return self.page.rasters
 

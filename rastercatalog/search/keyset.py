@@ -92,6 +92,7 @@ def raster_page(
     position: Position | None = None,
     values: tuple[str, ...] = (),
     by_id: QuerySet[Raster] | None = None,
+    area_deg2: float = 0.0,
 ) -> Page:
     """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`.
 
@@ -99,7 +100,8 @@ def raster_page(
     instance is built, which is most of the cost of a page whose rows are already JSON text.
     `by_id`: when `rasters` are narrowed to an area (bbox, intersects, point), the same rasters
     before that narrowing, shaped as `rasters` are: a newest-first page is then found in the
-    (footprint, created) index, in that order, and its rows read from `by_id` by id.
+    (footprint, created) index, in that order, and its rows read from `by_id` by id (in a large
+    catalog, or over a wide area: `area_deg2`, the area's size in square degrees).
     """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
@@ -116,7 +118,8 @@ def raster_page(
             ordered = ordered.values_list("id", key.attribute, *values)
         return list(ordered[: limit + 1])
 
-    if by_id is not None and key.attribute == "created" and scan_descending and _knn_indexed():
+    in_order = key.attribute == "created" and scan_descending
+    if by_id is not None and in_order and _knn_indexed(area_deg2=area_deg2):
         rows = fetch(by_id.filter(pk__in=_newest(rasters, limit + 1)))
         if not _settled([_key_of(row, key) for row in rows], limit):
             # Rasters tie on `created` with the last candidate: all from that instant on, sorted.
@@ -143,15 +146,22 @@ _SINCE_FAR_FUTURE = "(%(expressions)s <-> '3000-01-01 00:00:00+00'::timestamptz)
 
 _ROW_ESTIMATE_TTL = 600.0  # seconds a process trusts its estimate of the catalog's size
 _row_estimate: tuple[float, float] = (0.0, -1.0)  # (read at, rows)
+# From this size on an area holds enough rasters for the index to win whatever the catalog's
+# size: at 1,000,000 footprints, boxes of 1-5° took 0.5-1 ms in the index against 1-3 ms sorted,
+# and pages of a 20° box ~15 ms against ~60 ms.
+WIDE_AREA_DEG2 = 4.0
 
 
-def _knn_indexed() -> bool:
+def _knn_indexed(*, area_deg2: float) -> bool:
     """True when newest-first pages of an area should come from the (footprint, created) index:
-    PostgreSQL, and a catalog large enough for areas to hold far more rasters than a page."""
+    PostgreSQL, and an area likely to hold far more rasters than a page (a large catalog, or a
+    wide area)."""
     if connection.vendor != "postgresql":
         return False
     threshold = settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS
-    return threshold <= 0 or _rows_estimated() >= threshold
+    if threshold <= 0 or area_deg2 >= WIDE_AREA_DEG2:
+        return True
+    return _rows_estimated() >= threshold
 
 
 def _rows_estimated() -> float:

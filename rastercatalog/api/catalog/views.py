@@ -69,12 +69,19 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
             body=body,
             values=("feature",),
             by_id=visible.annotate(feature=feature) if filters.in_area() else None,
+            area_deg2=filters.area_deg2(),
         )
         media_type = request.accepted_renderer.media_type
         return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
     by_id = visible if filters.in_area() else None
     page = paginator.paginate_queryset(
-        rasters, request, ordering=ordering, params=params, body=body, by_id=by_id
+        rasters,
+        request,
+        ordering=ordering,
+        params=params,
+        body=body,
+        by_id=by_id,
+        area_deg2=filters.area_deg2(),
     )
     context = {"request": request, "api_root": root}
     features = RasterFeatureSerializer(page, many=True, context=context).data["features"]

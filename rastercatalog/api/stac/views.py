@@ -76,6 +76,7 @@ def _item_page(request: Request, search: StacSearch, *, body: dict | None = None
         params=data,
         body=body,
         by_id=raster_list_as_stac(user=request.user) if filters.in_area() else None,
+        area_deg2=filters.area_deg2(),
     )
     root = api_root(request)
     links = paginator.links(media_type="application/geo+json")

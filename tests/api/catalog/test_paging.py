@@ -193,12 +193,27 @@ def test_newest_first_pages_of_an_area_keep_ties_in_order(many, api):
     assert backward == forward[-2::-1]
 
 
-@pytest.mark.parametrize(("threshold", "by_index"), [(0, True), (10**12, False)])
-def test_large_catalogs_page_areas_through_the_index_small_ones_sort(
-    many, api, settings, threshold, by_index
+@pytest.mark.parametrize(
+    ("threshold", "wide", "by_index"),
+    [(0, False, True), (10**12, False, False), (10**12, True, True)],
+)
+def test_large_catalogs_and_wide_areas_page_through_the_index_others_sort(
+    many, api, settings, threshold, wide, by_index
 ):
     settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
+    west, south = many[0].bbox_west, many[0].bbox_south
+    # 1.8 x 1.8 degrees round the first raster, or the whole world (WIDE_AREA_DEG2 is 4).
+    bbox = (-180, -90, 180, 90) if wide else (west - 0.4, south - 0.4, west + 1.4, south + 1.4)
+    inside = [
+        r
+        for r in many
+        if r.bbox_west <= bbox[2]
+        and r.bbox_east >= bbox[0]
+        and r.bbox_south <= bbox[3]
+        and r.bbox_north >= bbox[1]
+    ]
+    params = {"bbox": ",".join(map(str, bbox)), "limit": 10}
     with CaptureQueriesContext(connection) as captured:
-        pages, _ = _walk(api, "/api/rasters/", {"bbox": "-180,-90,180,90", "limit": 10})
-    assert [pk for page in pages for pk in page] == _expected(many, "-created")
+        pages, _ = _walk(api, "/api/rasters/", params)
+    assert inside and [pk for page in pages for pk in page] == _expected(inside, "-created")
     assert any("<->" in query["sql"] for query in captured.captured_queries) == by_index
