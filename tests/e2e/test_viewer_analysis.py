@@ -230,7 +230,8 @@ def test_statistics_of_a_drawn_area(viewer, live_server, four_bands):  # noqa: F
     assert viewer.locator(
         f'#pane-stats section[data-id="{rid}"] .stats-band[data-band=b4] rect.bar'
     ).count() == len(api["b4"]["histogram"]["counts"])
-    assert "stats=" in viewer.url
+    # The address bar follows the state after a short debounce (store.js).
+    viewer.wait_for_function("location.search.includes('stats=')")
     shot(viewer, "analysis-7-statistics", "#app")
 
     # With NDVI on, the statistics are the expression's.
