@@ -29,18 +29,16 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
+from latency import Pass, run
 from mosaic_rasters import (
     STACK_ORIGIN,
     STACK_PIXEL,
@@ -51,22 +49,9 @@ from mosaic_rasters import (
     stack_write,
     tiles_over,
 )
-from tiles import PYTHON, ROOT, Pass, _free_port, _process, _serve_ours, _server_env
+from servers import manage, out_of_time, serve_ours, server_env
+from titiler_server import mosaicjson, serve_titiler, titiler_mosaic_python
 
-TITILER_APP = (
-    "from fastapi import FastAPI\n"
-    "from cogeo_mosaic.backends import MosaicBackend\n"
-    "from titiler.mosaic.factory import MosaicTilerFactory\n"
-    "app = FastAPI()\n"
-    "app.include_router(MosaicTilerFactory(backend=MosaicBackend).router, prefix='/mosaicjson')\n"
-)
-MOSAICJSON_SCRIPT = (
-    "import json, sys\n"
-    "from cogeo_mosaic.mosaic import MosaicJSON\n"
-    "paths, out = json.load(sys.stdin), sys.argv[1]\n"
-    "mosaic = MosaicJSON.from_urls(paths, quiet=True)\n"
-    "open(out, 'w').write(mosaic.model_dump_json(exclude_none=True))\n"
-)
 STACKS = (10, 100)
 EXPRESSION = "(b1 - 60) / (b1 + 60)"  # a normalized difference against a constant
 EXPRESSION_STYLE = "&expression=%28b1+-+60%29+%2F+%28b1+%2B+60%29&min=-1&max=1&palette=RdYlGn"
@@ -74,28 +59,28 @@ EXPRESSION_STYLE = "&expression=%28b1+-+60%29+%2F+%28b1+%2B+60%29&min=-1&max=1&p
 
 def main() -> int:
     args = _parse_args()
-    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.signal(signal.SIGALRM, out_of_time)
     signal.alarm(args.timeout)
     directory = Path(args.dir).resolve()
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
-    titiler = _titiler_python(Path(args.titiler_venv))
-    env = _server_env(directory, args)
+    titiler = titiler_mosaic_python(Path(args.titiler_venv))
+    env = server_env(directory, args)
     env["RASTERCATALOG_MOSAIC_MAX_RASTERS"] = "100"
-    _manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "migrate", "--noinput", "-v0")
     if args.expression_only:
         return _expression_only(directory, env, args.tiles_per_zoom)
     mosaics = {}
     for count in STACKS:
         print(f"stack of {count}: writing, cataloguing, MosaicJSON …", flush=True)
         paths = stack_write(directory / f"stack{count}", count)
-        _manage(env, "ingest", "--collection", f"stack{count}", *map(str, paths))
-        mosaics[count] = _mosaicjson(
+        manage(env, "ingest", "--collection", f"stack{count}", *map(str, paths))
+        mosaics[count] = mosaicjson(
             titiler, list(reversed(paths)), directory / f"stack{count}.json"
         )
     rows = []
     with ExitStack() as stack:
-        ours = stack.enter_context(_serve_ours(env))
-        theirs = stack.enter_context(_serve_titiler(titiler, directory))
+        ours = stack.enter_context(serve_ours(env))
+        theirs = stack.enter_context(serve_titiler(titiler, directory, mosaic=True))
         for count in STACKS:
             rows += _measure_stack(count, ours, theirs, mosaics[count], args.tiles_per_zoom)
         rows += _measure_expression(10, ours, args.tiles_per_zoom)
@@ -144,8 +129,8 @@ def _measure_expression(count: int, ours: int, per_zoom: int, *, plain: bool = F
 
 def _expression_only(directory: Path, env: dict, per_zoom: int) -> int:
     paths = stack_write(directory / "stack10", 10)
-    _manage(env, "ingest", "--collection", "stack10", *map(str, paths))
-    with _serve_ours(env) as ours:
+    manage(env, "ingest", "--collection", "stack10", *map(str, paths))
+    with serve_ours(env) as ours:
         rows = _measure_expression(10, ours, per_zoom, plain=True)
     _print_rows(rows)
     print(f"\nexpression: {EXPRESSION} (min=-1, max=1, RdYlGn), `first`, uncached")
@@ -153,10 +138,7 @@ def _expression_only(directory: Path, env: dict, per_zoom: int) -> int:
 
 
 def _run(port: int, urls: list[str], concurrency: int) -> Pass:
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        responses = list(pool.map(lambda url: _get(port, url), urls))
-    return Pass(time.perf_counter() - started, responses)
+    return run(port, urls, concurrency, _get)
 
 
 def _get(port: int, url: str, timeout: float = 120) -> tuple:
@@ -189,12 +171,12 @@ def _grid(directory: Path, env: dict, titiler: Path) -> dict:
     started = time.perf_counter()
     listing = directory / "grid1000.txt"
     listing.write_text("\n".join(map(str, paths)))
-    done = _manage(env, "ingest", "--collection", "grid1000", "--from-file", str(listing))
+    done = manage(env, "ingest", "--collection", "grid1000", "--from-file", str(listing))
     ingest_s = time.perf_counter() - started
     started = time.perf_counter()
-    built = _manage(env, "mosaic_overviews", "--force", "grid1000")
+    built = manage(env, "mosaic_overviews", "--force", "grid1000")
     overview_s = time.perf_counter() - started
-    mosaic = _mosaicjson(titiler, [str(p) for p in paths], directory / "grid1000.json")
+    mosaic = mosaicjson(titiler, [str(p) for p in paths], directory / "grid1000.json")
     result = {
         "ingest": re.search(r"summary: (.*)", done).group(1),
         "ingest_s": ingest_s,
@@ -202,12 +184,12 @@ def _grid(directory: Path, env: dict, titiler: Path) -> dict:
         "overview_s": overview_s,
         "zooms": {},
     }
-    with _serve_ours(env) as ours:  # fresh workers: nothing opened, nothing cached
+    with serve_ours(env) as ours:  # fresh workers: nothing opened, nothing cached
         for z in range(3, 7):
             tiles = tiles_over(grid_bounds(), range(z, z + 1), 10_000, 0)
             urls = [f"/api/mosaic/tiles/{t}.png?collection=grid1000" for t in tiles]
             result["zooms"][z] = _run(ours, urls, 1)
-    with _serve_titiler(titiler, directory) as theirs:
+    with serve_titiler(titiler, directory, mosaic=True) as theirs:
         tiles = tiles_over(grid_bounds(), range(3, 4), 10_000, 0)
         url = f"/mosaicjson/tiles/WebMercatorQuad/{{}}.png?url={mosaic}&bidx=1"
         result["titiler_z3"] = _run(theirs, [url.format(t) for t in tiles], 1)
@@ -272,64 +254,6 @@ def _report(rows: list, grid: dict | None) -> int:
         f"{'PASS' if z3_ok else 'FAIL' if grid else 'not measured'}"
     )
     return 0 if throughput_ok and z3_ok else 1
-
-
-# --- processes ------------------------------------------------------------------------------------
-
-
-def _manage(env: dict, *arguments: str) -> str:
-    done = subprocess.run(
-        [str(PYTHON), str(ROOT / "manage.py"), *arguments],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-    return done.stdout
-
-
-def _mosaicjson(python: Path, paths: list, out: Path) -> Path:
-    """A MosaicJSON of `paths` (first = top) made by cogeo-mosaic, once."""
-    if not out.exists():
-        subprocess.run(
-            [str(python), "-c", MOSAICJSON_SCRIPT, str(out)],
-            input=json.dumps([str(p) for p in paths]),
-            text=True,
-            check=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-    return out
-
-
-@contextmanager
-def _serve_titiler(python: Path, directory: Path):
-    (directory / "bench_titiler_mosaic_app.py").write_text(TITILER_APP)
-    port = _free_port()
-    env = {**os.environ, "GDAL_CACHEMAX": "64", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
-    env["PYTHONWARNINGS"] = "ignore"
-    command = [str(python), "-m", "uvicorn", "bench_titiler_mosaic_app:app", "--workers", "2"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    command += ["--no-access-log"]
-    with _process(command, directory, env, port, "/openapi.json"):
-        yield port
-
-
-def _titiler_python(venv: Path) -> Path:
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
-    probe = subprocess.run([str(python), "-c", "import titiler.mosaic, cogeo_mosaic, uvicorn"])
-    if probe.returncode != 0:
-        print(f"installing titiler.mosaic and cogeo-mosaic into {venv} (outside the project) …")
-        packages = ["titiler.core", "titiler.mosaic", "cogeo-mosaic", "uvicorn"]
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
-    return python
-
-
-def _out_of_time(signum, frame):
-    raise TimeoutError("the benchmark ran out of time (--timeout)")
 
 
 def _parse_args() -> argparse.Namespace:

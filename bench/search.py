@@ -34,18 +34,17 @@ import argparse
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import psycopg
+from latency import percentile
 from search_data import SEED, database_create, load, loaded, migrate, sample_centres
+from servers import gunicorn_plain, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,12 +71,12 @@ def main() -> int:
         else:
             print(f"reusing the {args.rows:,} rasters already in {args.database}")
         centres = sample_centres(connection)
-    server = _serve(args.http_port)
+    server = gunicorn_plain(args.http_port)
     try:
         base = f"http://127.0.0.1:{args.http_port}"
         results = _measure(base, centres, args, deadline)
     finally:
-        _stop(server)
+        stop(server)
     _report(results, footprints=args.rows)
     _explain(centres)
     return 0
@@ -101,39 +100,7 @@ def _parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# --- Database --------------------------------------------------------------------------------
-
-
 # --- HTTP --------------------------------------------------------------------------------------
-
-
-def _serve(port: int) -> subprocess.Popen:
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    command = [str(gunicorn), "project.wsgi:application", "--workers", "2"]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    env = dict(os.environ, DJANGO_LOG_LEVEL="WARNING")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30):
-                print(f"gunicorn (2 workers) serving on 127.0.0.1:{port}", flush=True)
-                return server
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None:
-                raise SystemExit("gunicorn exited before serving") from None
-            time.sleep(0.2)
-    _stop(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _request(url: str, body: dict | None = None) -> tuple[float, bytes]:
@@ -230,10 +197,6 @@ def _measure(base: str, centres: list, args: argparse.Namespace, deadline: float
     return results
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
-
-
 def _report(results: dict, footprints: int) -> None:
     print()
     print(f"{'kind':42} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  per response")
@@ -242,15 +205,15 @@ def _report(results: dict, footprints: int) -> None:
         sizes = [c for _, c in rows]
         unit = "bytes" if kind.startswith("mvt") else "features"
         print(
-            f"{kind:42} {len(rows):4d} {_percentile(times, 50):8.1f} {_percentile(times, 95):8.1f} "
+            f"{kind:42} {len(rows):4d} {percentile(times, 50):8.1f} {percentile(times, 95):8.1f} "
             f"{max(times):8.1f}  median {statistics.median(sizes):,.0f} {unit}, max {max(sizes):,}"
         )
     searches = [t for kind, rows in results.items() if kind.startswith("search") for t, _ in rows]
     tiles = [t for kind, rows in results.items() if kind.startswith("mvt") for t, _ in rows]
     figures = {
-        "search p50": _percentile(searches, 50),
-        "search p95": _percentile(searches, 95),
-        "mvt p95": _percentile(tiles, 95),
+        "search p50": percentile(searches, 50),
+        "search p95": percentile(searches, 95),
+        "mvt p95": percentile(tiles, 95),
     }
     print()
     for name, value in figures.items():
@@ -259,7 +222,7 @@ def _report(results: dict, footprints: int) -> None:
     catalog = [t for t, _ in results.get("search (catalog, bbox)", [])]
     size = min((n for n in CATALOG_TARGETS_MS if n >= footprints), default=max(CATALOG_TARGETS_MS))
     for name, target in CATALOG_TARGETS_MS[size].items():
-        value = _percentile(catalog, float(name[1:]))
+        value = percentile(catalog, float(name[1:]))
         verdict = "PASS" if value <= target else "FAIL"
         print(
             f"target catalog bbox search {name} <= {target} ms ({size:,} footprints): "

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from latency import percentiles
 from soak_rasters import rasters_write
 from soak_server import gunicorn_serve, server_env, workers_rss
 
@@ -215,7 +215,7 @@ def _soak(port: int, master: int, rasters: list[dict], args) -> int:
             time.sleep(min(args.interval, args.duration - elapsed))
             elapsed, rss = time.monotonic() - started, workers_rss(master) / 2**20
             samples.append((elapsed, rss))
-            p50, p95, p99 = _percentiles(load.drain())
+            p50, p95, p99 = percentiles(load.drain())
             print(
                 f"{elapsed:>7.0f} {load.requests:>9} {load.errors:>6} {p50:>7.0f} {p95:>7.0f} "
                 f"{p99:>7.0f} {rss:>7.0f}",
@@ -238,13 +238,6 @@ def _mix(text: str) -> dict[str, float]:
     return weights
 
 
-def _percentiles(latencies: list[float]) -> tuple[float, float, float]:
-    if len(latencies) < 2:
-        return (latencies[0] * 1000,) * 3 if latencies else (0.0, 0.0, 0.0)
-    cuts = statistics.quantiles([s * 1000 for s in latencies], n=100)
-    return cuts[49], cuts[94], cuts[98]
-
-
 CACHES_FULL_S = 60
 
 
@@ -253,7 +246,7 @@ def _summary(load: Load, samples: list[tuple[float, float]], args) -> int:
     final, peak = samples[-1][1], max(rss for _, rss in samples)
     ratio = final / warm
     load.drain()
-    p50, p95, p99 = _percentiles(load.latencies)
+    p50, p95, p99 = percentiles(load.latencies)
     print(
         f"\n{load.requests} requests ({', '.join(f'{k} {n}' for k, n in load.kinds.items())}), "
         f"{load.errors} errors {load.failures or ''}"

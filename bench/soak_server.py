@@ -5,12 +5,13 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -52,7 +53,7 @@ def server_env(directory: Path, *, database_url: str = "", redis_url: str = "") 
 @contextmanager
 def gunicorn_serve(env: dict, *, workers: int) -> Iterator[tuple[int, int]]:
     """Serve the project on a free loopback port; yield (port, master pid); stop it at the end."""
-    port = _free_port()
+    port = free_port()
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "project.wsgi:application"]
     if GUNICORN_CONFIG.exists():
         command += ["--config", str(GUNICORN_CONFIG)]
@@ -84,12 +85,6 @@ def _ready(port: int) -> bool:
         return connection.getresponse().status == 200
     except OSError:
         return False
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def workers_rss(master: int) -> int:

@@ -27,25 +27,20 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 from http_files import files_served
+from latency import Pass, run
 from osgeo import gdal
+from servers import PYTHON, ROOT, ingest, out_of_time, serve_ours, server_env, uri_move
 from tile_rasters import dem_write, native_zooms, scene_write, tile_sample, world_write
+from titiler_server import serve_titiler, titiler_python
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-TITILER_APP = (
-    "from fastapi import FastAPI\nfrom titiler.core.factory import TilerFactory\n"
-    "app = FastAPI()\napp.include_router(TilerFactory().router, prefix='/cog')\n"
-)
 # Our query, TiTiler's query: the same picture.
 STYLES = {
     "world": ("band=1", "bidx=1"),
@@ -57,7 +52,7 @@ gdal.UseExceptions()
 
 def main() -> int:
     args = _parse_args()
-    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.signal(signal.SIGALRM, out_of_time)
     signal.alarm(args.timeout)
     directory = Path(args.dir).resolve()
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
@@ -72,10 +67,10 @@ def main() -> int:
             started = time.perf_counter()
             write(path)
             print(f"  {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - started:.0f} s")
-    env = _server_env(directory, args)
-    ids = {name: _ingest(path, env) for name, (path, _) in rasters.items()}
+    env = server_env(directory, args)
+    ids = {name: ingest(path, env) for name, (path, _) in rasters.items()}
     for name, (path, _) in rasters.items():  # back from a --latency-ms run's URLs, if any
-        _move(ids[name], str(path), env)
+        uri_move(ids[name], str(path), env)
     samples = {
         name: [tile_sample(path, native_zooms(path), args.tiles_per_zoom, s) for s in (1, 2, 3)]
         for name, (path, _) in rasters.items()
@@ -84,7 +79,7 @@ def main() -> int:
     cpu = {} if args.latency_ms else _in_process(rasters, ids, samples, env)
     if args.in_process_only:
         return _report([], list(rasters), cpu)
-    titiler = _titiler_python(Path(args.titiler_venv))
+    titiler = titiler_python(Path(args.titiler_venv))
     rows = []
     with ExitStack() as stack:
         locations = {name: str(path) for name, (path, _) in rasters.items()}
@@ -92,11 +87,11 @@ def main() -> int:
             base = stack.enter_context(files_served(directory, delay=args.latency_ms / 1000))
             locations = {name: base + path.name for name, (path, _) in rasters.items()}
             for name, location in locations.items():
-                _move(ids[name], location, env)
+                uri_move(ids[name], location, env)
             env = {**env, "RASTERCATALOG_ALLOWED_HTTP_HOSTS": "127.0.0.1"}
             print(f"both servers read the rasters from {base}, {args.latency_ms} ms a request")
-        ours = stack.enter_context(_serve_ours(env, args.threads))
-        theirs = stack.enter_context(_serve_titiler(titiler, directory))
+        ours = stack.enter_context(serve_ours(env, args.threads))
+        theirs = stack.enter_context(serve_titiler(titiler, directory))
         for name in rasters:
             style, their_style = STYLES[name]
             urls = (
@@ -166,51 +161,8 @@ def _measure(name: str, ports: tuple, urls: tuple, samples: list) -> list[tuple]
     return rows
 
 
-class Pass:
-    """One batch of requests: wall time, the server's CPU time (all its processes and threads)
-    and, per response, (latency s, status, cache, app ms)."""
-
-    def __init__(self, wall: float, cpu: float, responses: list) -> None:
-        self.wall, self.responses = wall, responses
-        latencies = sorted(r[0] * 1000 for r in responses)
-        self.tiles_per_s = len(responses) / wall
-        self.cpu_ms = cpu * 1000 / len(responses)
-        self.p50 = statistics.median(latencies)
-        self.p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-
-
-# The process group of the server listening on each port (each server leads its own session).
-_GROUPS: dict[int, int] = {}
-
-
 def _run(port: int, urls: list[str], concurrency: int) -> Pass:
-    cpu = _group_cpu(_GROUPS.get(port))
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        responses = list(pool.map(lambda url: _get(port, url), urls))
-    wall = time.perf_counter() - started
-    return Pass(wall, _group_cpu(_GROUPS.get(port)) - cpu, responses)
-
-
-def _group_cpu(group: int | None) -> float:
-    """CPU seconds (user + system) used so far by the live processes of a process group.
-
-    On a machine other work shares, throughput follows the share of the cores each server gets;
-    CPU per tile does not: it is what each server would need to serve more."""
-    if group is None:
-        return 0.0
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # Fields after the command's closing parenthesis: state is 3, pgrp 5, utime 14.
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return run(port, urls, concurrency, _get)
 
 
 def _get(port: int, url: str) -> tuple:
@@ -286,155 +238,6 @@ def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
         f"(lowest x{min(ratios.values()):.2f}); cached <= 2 ms: {'PASS' if cached_ok else 'FAIL'}"
     )
     return 0 if throughput_ok and cached_ok and cpu_ok else 1
-
-
-# --- servers ------------------------------------------------------------------------------------
-
-
-def _server_env(directory: Path, args) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update(
-        RASTERCATALOG_VAR_DIR=str(directory / "var"),
-        DJANGO_SETTINGS_MODULE="project.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_HTTPS="false",  # the benchmark's server speaks plain HTTP
-        DJANGO_SECRET_KEY=env.get(
-            "DJANGO_SECRET_KEY", "rastercatalog-bench-not-a-secret-" + "x" * 32
-        ),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        GDAL_CACHEMAX="64",
-        no_proxy="127.0.0.1,localhost",
-    )
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
-    return env
-
-
-def _ingest(path: Path, env: dict) -> int:
-    manage = [str(PYTHON), str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    done = subprocess.run(
-        [*manage, "ingest", str(path)],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-    match = re.search(r"as raster (\d+)", done.stdout)
-    if not match:
-        raise RuntimeError(f"ingest of {path} said: {done.stdout}")
-    return int(match.group(1))
-
-
-def _move(raster_id: int, uri: str, env: dict) -> None:
-    """Point a catalogued raster at the same bytes elsewhere (its checksum stays true)."""
-    code = f"from rastercatalog.models import Raster; Raster.objects.filter(pk={raster_id})"
-    code += f".update(uri={uri!r})"
-    manage = [str(PYTHON), str(ROOT / "manage.py"), "shell", "-c", code]
-    subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-@contextmanager
-def _serve_ours(env: dict, threads: int | None = None):
-    port = _free_port()
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "project.wsgi:application",
-        "--config",  # as deployed: the Dockerfile, docker-compose.yml and `make serve` use it
-        str(ROOT / "deploy" / "gunicorn.conf.py"),
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    env = {**env, "GUNICORN_ACCESS_LOG": ""}  # the configuration logs every request otherwise
-    if threads is not None:  # 1: sync workers; more: gthread workers with that many threads
-        env["GUNICORN_THREADS"] = str(threads)  # settings.py sizes the source cache by it too
-    with _process(command, ROOT, env, port, "/api/colormaps/"):
-        yield port
-
-
-@contextmanager
-def _serve_titiler(python: Path, directory: Path):
-    (directory / "bench_titiler_app.py").write_text(TITILER_APP)
-    port = _free_port()
-    env = {**os.environ, "GDAL_CACHEMAX": "64", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
-    env["PYTHONWARNINGS"] = "ignore"  # rasterio warns that a PNG tile has no georeferencing
-    command = [
-        str(python),
-        "-m",
-        "uvicorn",
-        "bench_titiler_app:app",
-        "--workers",
-        "2",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    with _process(command, directory, env, port, "/openapi.json"):
-        yield port
-
-
-@contextmanager
-def _process(command: list[str], cwd: Path, env: dict, port: int, ready_path: str):
-    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", ready_path)
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{command[0]} did not start (exit {process.poll()})")
-            time.sleep(0.2)
-        _GROUPS[port] = process.pid
-        yield process
-    finally:
-        with_group = process.pid
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(with_group, sig)
-                process.wait(wait)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _titiler_python(venv: Path) -> Path:
-    python = venv / "bin" / "python"
-    if not python.exists():
-        print(
-            f"installing titiler.core and uvicorn into {venv} (outside the project) …", flush=True
-        )
-        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "titiler.core", "uvicorn"], check=True
-        )
-    return python
-
-
-def _out_of_time(signum, frame):
-    raise TimeoutError("the benchmark ran out of time (--timeout)")
 
 
 def _parse_args() -> argparse.Namespace:
