@@ -32,7 +32,13 @@ from django.utils import timezone
 from osgeo import gdal, osr
 
 from ..errors import one_line
-from ..geo.webmercator import EARTH_CIRCUMFERENCE_M, MAX_LATITUDE, MERCATOR_HALF_WORLD, TILE_SIZE
+from ..geo.webmercator import (
+    EARTH_CIRCUMFERENCE_M,
+    GRID,
+    MAX_LATITUDE,
+    MERCATOR_HALF_WORLD,
+    TILE_SIZE,
+)
 from ..models import CollectionOverview, Raster
 from ..search.mosaic import members_version, overview_members
 from .cog import cog_profile_choose, cog_write
@@ -195,18 +201,14 @@ def _align(bounds: tuple[float, ...], tile: float) -> tuple[float, float, float,
 
 
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
-    x = lon / 180.0 * MERCATOR_HALF_WORLD
-    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi * MERCATOR_HALF_WORLD
+    x, y = GRID.xy(lon, lat)
     return x, y
 
 
 def _lonlat(bounds: tuple[float, ...]) -> tuple[float, float, float, float]:
-    xmin, ymin, xmax, ymax = bounds
-
-    def lat(y: float) -> float:
-        return math.degrees(math.atan(math.sinh(y / MERCATOR_HALF_WORLD * math.pi)))
-
-    return xmin / MERCATOR_HALF_WORLD * 180, lat(ymin), xmax / MERCATOR_HALF_WORLD * 180, lat(ymax)
+    west, south = GRID.lnglat(bounds[0], bounds[1])
+    east, north = GRID.lnglat(bounds[2], bounds[3])
+    return west, south, east, north
 
 
 def _write(members: list[Raster], path: Path, *, zoom: int, bounds: tuple[float, ...]) -> None:

@@ -12,26 +12,22 @@ resolved paint.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 
 from ..geo.webmercator import EARTH_CIRCUMFERENCE_M, MAX_LATITUDE, TILE_SIZE
-from ..metrics import tile_cache_count
 from ..models import Band, Raster
 from .analysis import Analysis, analysis_paint
-from .cache import cache_get_or_render
-from .encode import image_encode, media_type
+from .encode import image_encode
 from .mosaic import MosaicStack, planes_valid
 from .mosaic_analysis import expression_planes, terrain_mosaic
 from .mosaic_reads import raster_window, raw_tile
 from .paint import Paint, paint_apply, paint_resolve
 from .style import TileStyle
-from .tiles import RenderedTile, TileRequest, tilejson_build
+from .tiles import RenderedTile, TileRequest, tile_cached, tilejson_build
 
 STATISTICS = ("min", "max", "p2", "p98")
 
@@ -97,11 +93,10 @@ def mosaic_tile_get(
     """Return the mosaic tile from the cache, or render it once (concurrent misses wait)."""
     text = "|".join([request.token(), method, ",".join(map(str, bands)), repr(paint), version])
     key = "mosaic:" + hashlib.sha256(text.encode()).hexdigest()[:48]
-    timings: list[float] = []
-
-    def render() -> bytes:
-        started = time.perf_counter()
-        content = mosaic_tile_render(
+    return tile_cached(
+        key,
+        request.fmt,
+        lambda: mosaic_tile_render(
             rasters,
             request,
             method=method,
@@ -109,15 +104,8 @@ def mosaic_tile_get(
             paint=paint,
             check_zooms=check_zooms,
             band_nodata=band_nodata,
-        )
-        timings.append((time.perf_counter() - started) * 1000)
-        return content
-
-    content, cached = cache_get_or_render(
-        key, render, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT
+        ),
     )
-    tile_cache_count(hit=cached)
-    return RenderedTile(content, media_type(request.fmt), cached, timings[0] if timings else None)
 
 
 def mosaic_tile_render(

@@ -155,20 +155,7 @@ def terrain_heights(raster: Raster, *, tile: Tile, size: int, band: int) -> np.n
                 # keeping the band's mask ("mask": an alpha band too, which "auto" would drop, so
                 # a collection overview's empty pixels would otherwise be heights of 0).
                 source = gdal.Translate("", dataset, format="VRT", bandList=[band], maskBand="mask")
-            warped = gdal.Warp(
-                "",
-                source,
-                format="MEM",
-                outputBounds=bounds,
-                width=side,
-                height=side,
-                dstSRS="EPSG:3857",
-                resampleAlg="bilinear",
-                outputType=gdal.GDT_Float32,
-                dstNodata=float("nan"),
-                multithread=False,
-            )
-            heights = warped.GetRasterBand(1).ReadAsArray()
+            heights = heights_warp(source, bounds, side)
         except RuntimeError as exc:
             raise RasterFileUnavailable(f"tile {tile} cannot be read for terrain: {exc}") from exc
     return heights
@@ -190,3 +177,21 @@ def ground_size(latitudes: np.ndarray, resolution: float) -> np.ndarray:
     meridian = WGS84_A * (1 - WGS84_E2) / (1 - WGS84_E2 * sine2) ** 1.5  # M
     scale = resolution * np.cos(latitudes) / (MERCATOR_HALF_WORLD / math.pi)
     return np.stack([scale * normal, scale * meridian], axis=1)
+
+
+def heights_warp(source: gdal.Dataset, bounds: tuple, side: int) -> np.ndarray:
+    """Warp one band of heights bilinearly into a square EPSG:3857 grid; NaN where none fall."""
+    warped = gdal.Warp(
+        "",
+        source,
+        format="MEM",
+        outputBounds=bounds,
+        width=side,
+        height=side,
+        dstSRS="EPSG:3857",
+        resampleAlg="bilinear",
+        outputType=gdal.GDT_Float32,
+        dstNodata=float("nan"),
+        multithread=False,
+    )
+    return warped.GetRasterBand(1).ReadAsArray()

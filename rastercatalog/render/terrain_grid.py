@@ -28,7 +28,7 @@ from ..models import Raster
 from .analysis_tiles import plane_with_alpha
 from .mosaic import MosaicStack, planes_valid
 from .source import tilesource_dataset
-from .terrain import BUFFER
+from .terrain import BUFFER, heights_warp
 from .windows import bands_read, read_errors
 
 NATIVE_MAX_FACTOR = 2.0
@@ -164,19 +164,6 @@ def _warp(heights: np.ndarray, transform: tuple, wkt: str, box: tuple, side: int
     band.WriteArray(heights)
     band.SetNoDataValue(float("nan"))
     try:
-        warped = gdal.Warp(
-            "",
-            source,
-            format="MEM",
-            outputBounds=box,
-            width=side,
-            height=side,
-            dstSRS="EPSG:3857",
-            resampleAlg="bilinear",
-            outputType=gdal.GDT_Float32,
-            dstNodata=float("nan"),
-            multithread=False,
-        )
+        return heights_warp(source, box, side)
     except RuntimeError as exc:
         raise RasterFileUnavailable(f"the heights cannot be warped to the tile: {exc}") from exc
-    return warped.GetRasterBand(1).ReadAsArray()

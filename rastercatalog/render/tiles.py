@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,20 +73,28 @@ def tile_get(
     `bands`: the raster's bands with their statistics, when the caller has them already.
     """
     digest = hashlib.sha256(request.token().encode()).hexdigest()[:40]
-    key = f"tile:{raster.checksum_sha256}:{digest}"
+    return tile_cached(
+        f"tile:{raster.checksum_sha256}:{digest}",
+        request.fmt,
+        lambda: tile_render(raster, request, bands=bands),
+    )
+
+
+def tile_cached(key: str, fmt: str, render: Callable[[], bytes]) -> RenderedTile:
+    """Return the tile cached under `key`, or `render` it once, timed (identical misses wait)."""
     timings: list[float] = []
 
-    def render() -> bytes:
+    def timed_render() -> bytes:
         started = time.perf_counter()
-        content = tile_render(raster, request, bands=bands)
+        content = render()
         timings.append((time.perf_counter() - started) * 1000)
         return content
 
     content, cached = cache_get_or_render(
-        key, render, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT
+        key, timed_render, timeout=settings.RASTERCATALOG_TILE_CACHE_TIMEOUT
     )
     tile_cache_count(hit=cached)
-    return RenderedTile(content, media_type(request.fmt), cached, timings[0] if timings else None)
+    return RenderedTile(content, media_type(fmt), cached, timings[0] if timings else None)
 
 
 def tile_render(
