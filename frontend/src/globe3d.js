@@ -161,5 +161,9 @@ export async function createGlobe(element, config, handlers) {
       viewer.camera.flyTo({ destination: Cesium.Rectangle.fromDegrees(...bbox), duration: 0.8 });
     },
     resize: () => viewer.resize(),
+    // A hidden globe would otherwise keep drawing frames (tens of % of a core in software WebGL).
+    setRendering(on) {
+      viewer.useDefaultRenderLoop = on;
+    },
   };
 }

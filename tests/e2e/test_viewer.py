@@ -276,7 +276,9 @@ def test_globe_shows_the_same_view_and_overlays(viewer, live_server, catalog):
     again.close()
 
     viewer.click("#mode-toggle")  # back to 2D, same place
-    viewer.wait_for_selector("#map:visible")
+    viewer.wait_for_selector("#map:visible", timeout=60_000)
+    # The hidden globe stops drawing frames (it would keep a core busy in software WebGL).
+    assert viewer.evaluate("window.rastercatalogViewer.globe.viewer.useDefaultRenderLoop") is False
     center = viewer.evaluate(
         "(() => { const c = window.rastercatalogViewer.map2d.map.getCenter();"
         " return [c.lat, c.lng]; })()"

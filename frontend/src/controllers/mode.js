@@ -26,6 +26,7 @@ export function createMode({ store, config, map2d, rasters, onMapClick }) {
           if (store.get().mode === "3d") store.set({ view: globe.getView() });
         });
       }
+      globe.setRendering(true);
       globe.setView(state.view);
       globe.setFootprints({ type: "FeatureCollection", features: store.get().results.features });
       globe.setOverlays(rasters.withBounds(store.get().layers), api.getApiRoot());
@@ -43,6 +44,7 @@ export function createMode({ store, config, map2d, rasters, onMapClick }) {
 
   function closeGlobe() {
     if (globe && !$("globe").hidden) store.set({ view: globe.getView() });
+    globe?.setRendering(false);
     $("globe").hidden = true;
     $("map").hidden = false;
     map2d.invalidate();
