@@ -149,7 +149,7 @@ def _feature_statistics(
         values = expression_apply(expression, by_band, valid=valid)
         planes[expression.text] = np.ma.masked_invalid(values)
     else:
-        for number in range(1, dataset.RasterCount + 1):
+        for number in _data_bands(dataset):
             stack, valid = bands_read(dataset, bands=[number], **read)
             planes[f"b{number}"] = np.ma.masked_array(stack[:, :, 0], mask=~valid)
     extent = _extent(grid, level)
@@ -176,6 +176,15 @@ def _feature_statistics(
         )
         for i, label in enumerate(planes)
     }
+
+
+def _data_bands(dataset: gdal.Dataset) -> list[int]:
+    """The bands that hold values: an alpha band is the others' mask (bands_read applies it)."""
+    return [
+        number
+        for number in range(1, dataset.RasterCount + 1)
+        if dataset.GetRasterBand(number).GetColorInterpretation() != gdal.GCI_AlphaBand
+    ]
 
 
 def _extent(grid: Grid, level: Level) -> tuple[float, float, float, float]:

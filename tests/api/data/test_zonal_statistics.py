@@ -12,6 +12,7 @@ import pytest
 import rasterio
 import rasterio.mask
 from exactextract import exact_extract
+from osgeo import gdal
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,34 @@ def test_aligned_polygon_matches_rasterio_mask_and_numpy(api, field, field_path)
         counts, edges = np.histogram(data, bins=10)
         assert stats["histogram"]["counts"] == pytest.approx(counts.tolist())
         assert stats["histogram"]["edges"] == pytest.approx(edges.tolist())
+
+
+def test_an_alpha_band_masks_the_others_and_is_not_reported(api, write_raster, catalogue_local):
+    # RGBA: alpha 0 over columns 0-31 of the polygon's 64 columns, so half its pixels are empty.
+    rgb = np.stack([np.full((192, 256), value, np.uint8) for value in (10, 20, 30)])
+    alpha = np.full((192, 256), 255, np.uint8)
+    alpha[:, 32:64] = 0
+    path = write_raster(
+        "rgba.tif",
+        np.concatenate([rgb, alpha[np.newaxis]]),
+        geotransform=GEOTRANSFORM,
+        interpretations=[
+            gdal.GCI_RedBand,
+            gdal.GCI_GreenBand,
+            gdal.GCI_BlueBand,
+            gdal.GCI_AlphaBand,
+        ],
+    )
+    raster = catalogue_local(path)
+    west, east = 10 + 32 * PIXEL, 10 + 96 * PIXEL
+    ring = [[west, 45.0], [east, 45.0], [east, 45.5], [west, 45.5], [west, 45.0]]
+    body = post(api, raster, {"type": "Polygon", "coordinates": [ring]})
+    statistics = body["features"][0]["properties"]["statistics"]
+    assert sorted(statistics) == ["b1", "b2", "b3"]
+    for label, value in zip(("b1", "b2", "b3"), (10, 20, 30)):
+        assert statistics[label]["count"] == pytest.approx(32 * 32)
+        assert statistics[label]["valid_percent"] == pytest.approx(50)
+        assert statistics[label]["min"] == statistics[label]["max"] == value
 
 
 def test_polygon_over_nodata_counts_only_valid_pixels(api, field):
