@@ -45,7 +45,7 @@ def mosaic_order(rasters: QuerySet[Raster], *, oldest_first: bool = False) -> Qu
     return rasters.order_by(F("acquired_at").desc(nulls_last=True), "-created", "-id")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MosaicRasters:
     """The rasters of a mosaic tile, top first, whether everyone may see them, and their version.
 
