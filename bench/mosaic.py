@@ -17,9 +17,10 @@ every scene under a tile, as TiTiler does. Then it requests every tile of zooms 
 1,000-raster grid from us (uncached, one at a time, on freshly started workers), and TiTiler's
 zoom-3 tiles of the same grid for comparison.
 
-One more line, ours only: band math on the 10-COG stack (EXPRESSION, evaluated on each scene's
-raw tile before `first` combines them), uncached, at concurrency 1 and 8. `--expression-only`
-measures that line (and the plain tiles beside it) without TiTiler and the grid.
+Lines of ours only: band math on the 10-COG stack (EXPRESSION, evaluated on each scene's raw tile
+before `first` combines them), uncached, at concurrency 1 and 8; and "rc cached", the concurrency-1
+tiles asked again (tile-cache hits). `--expression-only` measures those lines (and the plain tiles
+beside them) without TiTiler and the grid.
 
     .venv/bin/python bench/mosaic.py [--dir /tmp/rastercatalog-bench-mosaic] \\
         [--database-url postgis://postgres@127.0.0.1:5432/rc_bench_mosaic] [--expression-only]
@@ -54,6 +55,7 @@ from titiler_server import mosaicjson, serve_titiler, titiler_mosaic_python
 
 STACKS = (10, 100)
 EXPRESSION = "(b1 - 60) / (b1 + 60)"  # a normalized difference against a constant
+APP = re.compile(r"app;dur=([0-9.]+)")  # the server's own time for the request, in ms
 EXPRESSION_STYLE = "&expression=%28b1+-+60%29+%2F+%28b1+%2B+60%29&min=-1&max=1&palette=RdYlGn"
 
 
@@ -103,6 +105,8 @@ def _measure_stack(count: int, ours: int, theirs: int, mosaic: Path, per_zoom: i
     for concurrency, tiles in ((1, samples[1]), (8, samples[2])):
         urls = [our_url.format(t) + f"&nodata={-1000 - concurrency}" for t in tiles]
         rows.append((f"stack{count}", "rastercatalog", concurrency, _run(ours, urls, concurrency)))
+        if concurrency == 1:
+            rows.append(_cached(count, ours, urls))
         urls = [their_url.format(t) for t in tiles]
         rows.append(
             (f"stack{count}", "titiler.mosaic", concurrency, _run(theirs, urls, concurrency))
@@ -124,7 +128,16 @@ def _measure_expression(count: int, ours: int, per_zoom: int, *, plain: bool = F
         for concurrency, tiles in ((1, samples[1]), (8, samples[2])):
             urls = [url.format(t) + style + f"&nodata={-2000 - concurrency}" for t in tiles]
             rows.append((f"stack{count}", name, concurrency, _run(ours, urls, concurrency)))
+            if plain and not style and concurrency == 1:
+                rows.append(_cached(count, ours, urls))
     return rows
+
+
+def _cached(count: int, ours: int, urls: list[str]) -> tuple:
+    """The tiles just rendered, asked again: tile-cache hits (shared with --redis-url) on workers
+    that have planned them (a warm-up pass first, within RASTERCATALOG_RASTER_INFO_TTL)."""
+    _run(ours, urls * 2, 1)
+    return (f"stack{count}", "rc cached", 1, _run(ours, urls * 3, 1))
 
 
 def _expression_only(directory: Path, env: dict, per_zoom: int) -> int:
@@ -142,7 +155,8 @@ def _run(port: int, urls: list[str], concurrency: int) -> Pass:
 
 
 def _get(port: int, url: str, timeout: float = 120) -> tuple:
-    """(latency s, status, X-Mosaic-Source, X-Mosaic-Rasters); an empty tile may be a 204."""
+    """(latency s, status, X-Mosaic-Source, X-Mosaic-Rasters, Server-Timing's app ms or None);
+    an empty tile may be a 204."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -159,6 +173,9 @@ def _get(port: int, url: str, timeout: float = 120) -> tuple:
         response.status,
         response.getheader("X-Mosaic-Source"),
         response.getheader("X-Mosaic-Rasters"),
+        float(app.group(1))
+        if (app := APP.search(response.getheader("Server-Timing") or ""))
+        else None,
     )
 
 
@@ -202,14 +219,16 @@ def _grid(directory: Path, env: dict, titiler: Path) -> dict:
 def _print_rows(rows: list) -> None:
     print(
         f"\n{'set':<9} {'server':<15} {'conc':>4} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'rasters/tile':>12}"
+        f"{'rasters/tile':>12} {'CPU ms/tile':>11} {'app p50 ms':>10}"
     )
     for name, server, concurrency, result in rows:
         counts = [int(r[3]) for r in result.responses if r[3] is not None]
         read = f"{statistics.mean(counts):.1f}" if counts else "-"
+        apps = [r[4] for r in result.responses if r[4] is not None]
+        app = f"{statistics.median(apps):.2f}" if apps else "-"
         print(
             f"{name:<9} {server:<15} {concurrency:>4} {result.tiles_per_s:>8.1f} "
-            f"{result.p50:>7.1f} {result.p95:>7.1f} {read:>12}"
+            f"{result.p50:>7.1f} {result.p95:>7.1f} {read:>12} {result.cpu_ms:>11.2f} {app:>10}"
         )
 
 

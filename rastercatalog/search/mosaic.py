@@ -45,9 +45,23 @@ def mosaic_order(rasters: QuerySet[Raster], *, oldest_first: bool = False) -> Qu
     return rasters.order_by(F("acquired_at").desc(nulls_last=True), "-created", "-id")
 
 
+@dataclass(frozen=True, slots=True)
+class MosaicRasters:
+    """The rasters of a mosaic tile, top first, whether everyone may see them, and their version.
+
+    The rasters are this process's shared copies of the rows' tile columns (never saved, never
+    changed; the other columns are deferred): who may see them is this search's answer,
+    `public`, never a copy's. Small enough to be remembered per tile (a pointer per raster).
+    """
+
+    rasters: tuple[Raster, ...]
+    public: bool
+    version: str  # members_version of `rasters`
+
+
 def mosaic_rasters(
     query: RasterQuery, *, user: User | None, bounds: tuple[float, ...], limit: int
-) -> list[Raster]:
+) -> MosaicRasters:
     """At most `limit` rasters of the mosaic that meet `bounds`, top first (tile columns only).
 
     The search reads the light columns; the rest of each row (its COG layout is a JSON document
@@ -56,41 +70,34 @@ def mosaic_rasters(
     changes.
     """
     rasters = mosaic_matching(query, user=user, bounds=bounds)
-    found = list(mosaic_order(rasters).only(*SEARCH_FIELDS)[:limit])
-    missing = {raster.pk: _memo_key(raster) for raster in found if _memo_key(raster) not in _rows}
+    found = _keyed(mosaic_order(rasters).values_list(*SEARCH_FIELDS)[:limit])
+    fetched: dict[tuple[int, object, str | None], Raster] = {}
+    missing = {key[0]: key for key, _ in found if key not in _rows}
     if missing:
         # Kept under the key the search saw (a row changed in between is simply newer).
-        for row in Raster.objects.filter(pk__in=list(missing)).only(*MOSAIC_FIELDS, "updated"):
+        for row in Raster.objects.filter(pk__in=list(missing)).only("id", *TILE_FIELDS):
+            fetched[missing[row.pk]] = row
             _remember(missing[row.pk], row)
-    complete = []
-    for raster in found:
-        known = _rows.get(_memo_key(raster))
+    complete, public = [], True
+    for key, visibility in found:
+        known = fetched.get(key) or _rows.get(key)
         if known is None:
             continue  # deleted since the search: it takes no part
-        # The memo's copy gives the tile columns only: who may see it comes from this search.
-        for field in TILE_FIELDS:
-            setattr(raster, field, getattr(known, field))
-        complete.append(raster)
-    return complete
+        complete.append(known)
+        public = public and visibility == Raster.Visibility.PUBLIC
+    return MosaicRasters(tuple(complete), public, members_version(complete))
 
 
-# The columns the search reads for every tile: what orders, identifies and shows the rasters.
-SEARCH_FIELDS = (
-    "id",
-    "updated",
-    "visibility",
-    "owner",
-    "acquired_at",
-    "created",
-    "checksum_sha256",
-)
+# The columns the search reads for every tile: the row memo's key, and who may see the raster.
+SEARCH_FIELDS = ("id", "updated", "checksum_sha256", "visibility")
 MEMO_ROWS = 8192
 _rows: dict[tuple[int, object, str | None], Raster] = {}
 _rows_lock = threading.Lock()
 
 
-def _memo_key(raster: Raster) -> tuple[int, object, str | None]:
-    return raster.pk, raster.updated, raster.checksum_sha256
+def _keyed(found) -> list[tuple[tuple[int, object, str | None], str]]:
+    """(memo key, visibility) of each row the search found."""
+    return [((pk, updated, checksum), visibility) for pk, updated, checksum, visibility in found]
 
 
 def _remember(key: tuple[int, object, str | None], raster: Raster) -> None:

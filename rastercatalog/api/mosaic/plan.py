@@ -1,10 +1,17 @@
 """What a mosaic request reads: the rasters or the collection's overview, the paint, the ETag.
 
 The search selects the rasters (search/mosaic.py); the cap (RASTERCATALOG_MOSAIC_MAX_RASTERS) decides
-between reading them, reading the collection's overview, and a 422 that says what to do. Whatever
+between reading them, reading the collection's overview, and a 422 that says what to do. Band math
+and terrain (render/mosaic_analysis.py) read the bands they name.
+
+Each process remembers for RASTERCATALOG_RASTER_INFO_TTL seconds (0: not at all), as
+render/rasterinfo.py does for single rasters: per tile, scope, search and cap, the rasters the
+search matched (shared row copies, no geometry: a pointer each); per scope and search, whatever
 paint needs from the whole search (the widest band statistics, the raster count, an expression's
-range) is read once per process and search for RASTERCATALOG_RASTER_INFO_TTL seconds, as tiles
-come by the dozen. Band math and terrain (render/mosaic_analysis.py) read the bands they name.
+range); per collection, its overview. So a warm worker plans a tile, serves it from the tile cache
+or answers If-None-Match without a query, and a raster ingested, deleted, re-ingested or hidden
+reaches its tiles within the TTL. The scope (public, staff, user:<pk>) is in every key: a private
+raster is remembered only for those who may see it.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,7 +33,6 @@ from ...render.mosaic_tiles import mosaic_bands, mosaic_paint
 from ...render.paint import Paint
 from ...render.tiles import TileRequest
 from ...search.mosaic import (
-    members_version,
     mosaic_band_envelopes,
     mosaic_band_nodata,
     mosaic_count,
@@ -49,7 +55,7 @@ TILE_MARGIN = 1 / 256
 class TilePlan:
     """The rasters a mosaic tile reads (top first), how it is painted, and its validators."""
 
-    rasters: list[Raster]
+    rasters: Sequence[Raster]
     bands: tuple[int, ...]
     paint: Paint | None  # None: no raster, a blank tile
     version: str
@@ -69,19 +75,23 @@ def mosaic_tile_plan(
     """Plan the tile: raise MosaicTooManyRasters when it can be drawn neither way."""
     limit = settings.RASTERCATALOG_MOSAIC_MAX_RASTERS
     bounds = _bounds(request)
-    rasters = mosaic_rasters(search.query, user=user, bounds=bounds, limit=limit + 1)
+    found = _remembered(
+        f"tile|{_scope(user)}|{limit}|{request.tile}|{search.token()}",
+        lambda: mosaic_rasters(search.query, user=user, bounds=bounds, limit=limit + 1),
+    )
+    rasters = found.rasters
     if len(rasters) > limit:
         return _overview_plan(search, request, method=method, user=user, bounds=bounds)
     if not rasters:
-        return TilePlan([], (), None, "empty", True, "empty", 0)
+        return TilePlan((), (), None, "empty", True, "empty", 0)
     all_byte = all(raster.dtype == "Byte" for raster in rasters)
     bands = _bands(request, rasters, all_byte=all_byte, where="the rasters of this tile")
     paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
-    public = all(raster.visibility == Raster.Visibility.PUBLIC for raster in rasters)
     expression = request.analysis.expression if request.analysis is not None else None
     nodata = mosaic_band_nodata(rasters) if expression is not None else {}
-    version = members_version(rasters)
-    return TilePlan(rasters, bands, paint, version, public, "rasters", len(rasters), nodata)
+    return TilePlan(
+        rasters, bands, paint, found.version, found.public, "rasters", len(rasters), nodata
+    )
 
 
 def _bounds(request: TileRequest) -> tuple[float, float, float, float]:
@@ -91,7 +101,7 @@ def _bounds(request: TileRequest) -> tuple[float, float, float, float]:
 
 
 def _bands(
-    request: TileRequest, rasters: list[Raster], *, all_byte: bool, where: str
+    request: TileRequest, rasters: Sequence[Raster], *, all_byte: bool, where: str
 ) -> tuple[int, ...]:
     """The bands drawn, or read by the analysis; a 400 when no raster of the tile has them.
 
@@ -209,7 +219,7 @@ def _overview_plan(
     bands = _bands(request, [stand_in], all_byte=all_byte, where=where)
     paint = _paint(search, request, method=method, user=user, bands=bands, all_byte=all_byte)
     return TilePlan(
-        [stand_in], bands, paint, f"overview-{overview.version}", True, "overview", limit + 1
+        (stand_in,), bands, paint, f"overview-{overview.version}", True, "overview", limit + 1
     )
 
 
@@ -260,8 +270,16 @@ def _remembered(key: str, compute: Callable[[], T]) -> T:
     value = compute()
     if ttl > 0:
         with _memo_lock:
-            _memo.pop(key, None)
+            _memo.pop(key, None)  # re-inserted last: the dict's order is the computing order
             _memo[key] = (now, value)
-            while len(_memo) > MEMO_ENTRIES:
+            # Expired entries go too: a tile's entry holds its rows (which the row memo may
+            # have dropped since), and is of no use after the TTL.
+            while len(_memo) > MEMO_ENTRIES or now - next(iter(_memo.values()))[0] >= ttl:
                 del _memo[next(iter(_memo))]
     return value
+
+
+def plan_memo_forget() -> None:
+    """Forget every remembered plan, so the next tile reads the database."""
+    with _memo_lock:
+        _memo.clear()
