@@ -85,9 +85,12 @@ const expressionParams = (layer, params = new URLSearchParams()) => {
   return params;
 };
 
-/** The band values of a raster at a point (EPSG:4326); with band math, its value too. */
+/** The band values of a raster at a point (EPSG:4326); with band math or a terrain algorithm
+ *  (of the layer's band, with its light and z factor), that value too. */
 export function pixelUrl(apiRoot, id, lon, lat, layer = null) {
-  const params = expressionParams(layer, new URLSearchParams({ lon: String(lon), lat: String(lat) }));
+  const params = new URLSearchParams({ lon: String(lon), lat: String(lat) });
+  if (layer?.algorithm && !layer.expression) params.set("band", String(layer.bands[0]));
+  analysisParams(layer, params);
   return `${root(apiRoot)}/rasters/${id}/pixel?${params}`;
 }
 

@@ -41,10 +41,14 @@ describe("analysis -> tile URLs", () => {
     expect(statisticsUrl("/api", 3, defaultLayer(3))).toBe("/api/rasters/3/statistics?percentiles=2,25,75,98&bins=32");
   });
 
-  it("reads a terrain layer's heights from the pixel, histogram and statistics APIs (images only take algorithm)", () => {
+  it("reads a terrain layer's heights from the histogram and statistics APIs, its value from the pixel API", () => {
     const layer = { ...defaultLayer(3), algorithm: "aspect" };
     expect(histogramUrl("/api", 3, 2, layer)).toBe("/api/rasters/3/histogram?band=2&bins=64");
-    expect(pixelUrl("/api", 3, 1, 2, layer)).toBe("/api/rasters/3/pixel?lon=1&lat=2");
+    expect(pixelUrl("/api", 3, 1, 2, layer)).toBe("/api/rasters/3/pixel?lon=1&lat=2&band=1&algorithm=aspect");
+    const shade = { ...layer, algorithm: "hillshade", bands: [2], azimuth: 300, altitude: 40, zfactor: 2 };
+    expect(pixelUrl("/api", 3, 1, 2, shade)).toBe(
+      "/api/rasters/3/pixel?lon=1&lat=2&band=2&algorithm=hillshade&azimuth=300&altitude=40&zfactor=2",
+    );
     expect(statisticsUrl("/api", 3, layer)).toBe("/api/rasters/3/statistics?percentiles=2,25,75,98&bins=32");
     expect(analysisTileJsonUrl("/api", layer)).toBe("/api/rasters/3/tilejson.json?algorithm=aspect");
   });

@@ -183,6 +183,17 @@ def test_hillshade_of_a_single_band_dem(viewer, live_server, catalog):  # noqa: 
     )
     assert sorted(overlay_sources(again, dem.pk)) == sorted(overlay_sources(viewer, dem.pk))
     again.close()
+
+    # A click reads the hillshade there, as the pixel API computes it with the layer's light.
+    with viewer.expect_response(lambda r: f"/rasters/{dem.pk}/pixel?" in r.url) as answer:
+        viewer.mouse.click(*container_point(viewer, *centre))
+    assert "band=1&algorithm=hillshade&azimuth=135&altitude=45" in answer.value.url
+    pixel = answer.value.json()
+    assert pixel["algorithm"] == "hillshade" and 0 <= pixel["value"] <= 255
+    viewer.wait_for_selector("#pane-pixel[data-ready=true] .expression-value")
+    shown = viewer.inner_text(f'#pane-pixel tr[data-id="{dem.pk}"] .expression-value')
+    assert shown.startswith("hillshade of b1 = ")
+    assert float(shown.rsplit("= ", 1)[1]) == pytest.approx(pixel["value"], rel=1e-5)
     assert viewer.errors == []
 
 

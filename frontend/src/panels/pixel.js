@@ -42,8 +42,8 @@ export async function showPixels(pane, lon, lat, layers, info, { apiRoot = "/api
 }
 
 async function pixelCell(cell, layer, lon, lat, signal) {
-  // Band math: its value first, then the bands it reads (terrain shows the heights it starts from).
-  const expression = layer.expression || null;
+  // Band math or terrain: its value first, then the bands (terrain: the heights it starts from).
+  const expression = layer.expression || (layer.algorithm ? `${layer.algorithm} of b${layer.bands[0]}` : null);
   try {
     const pixel = await rasterPixel(layer.id, lon, lat, { signal }, expression ? layer : null);
     const bands = pixel.values.map((value, i) =>
