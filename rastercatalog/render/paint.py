@@ -105,8 +105,14 @@ def _levels(plane: np.ndarray, low: float, high: float) -> np.ndarray:
 
 def _scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
     delta = (high - low) or 1.0
-    scaled = (values.astype(np.float32) - np.float32(low)) * np.float32(255.0 / delta)
-    return np.nan_to_num(np.clip(scaled + 0.5, 0, 255), nan=0.0).astype(np.uint8)
+    # One float32 copy, then every step in place: the same arithmetic as
+    # nan_to_num(clip((v - low) * k + 0.5, 0, 255)), without a new array per step.
+    scaled = values.astype(np.float32)
+    scaled -= np.float32(low)
+    scaled *= np.float32(255.0 / delta)
+    scaled += np.float32(0.5)
+    np.clip(scaled, 0, 255, out=scaled)
+    return np.nan_to_num(scaled, copy=False, nan=0.0).astype(np.uint8)
 
 
 def _colour(plane: np.ndarray, low: float, high: float, paint: Paint) -> np.ndarray:
