@@ -7,11 +7,14 @@ as its in-process pass, it prints CPU milliseconds (time.process_time) of:
   Debian's GDAL, which large-image uses), and libdeflate inflating the same compressed bytes
   alone; the difference is what libtiff does after the inflate (the predictor, copies). Then the
   same blocks through rasterio's GDAL (the GDAL of rasterio's wheel, which TiTiler uses);
-- the blocks a tile decodes: alone (an empty block cache), and in the benchmark's order (blocks
-  the tiles before it decoded are reused; the block cache never full);
-- a tile, as bench/tiles_inprocess.py's floor makes it: creating the warped VRT (the warp options,
-  the coordinate transformation, the overview choice), reading it (decoding, warping, nodata and
-  alpha), then the plainest PNG.
+- the blocks a tile decodes: alone (an empty block cache: what every tile drawn from an overview
+  decodes when warped from the whole file, as GDAL flushes that overview's blocks after each
+  warp), and in the benchmark's order with the overviews kept open as render/overview_reads.py
+  keeps them (blocks the tiles before it decoded are reused; the block cache never full);
+- a tile, as bench/tiles_inprocess.py's floor makes it (warped from the whole file), then warped
+  from the kept overview: creating the warped VRT (the warp options, the coordinate
+  transformation, the overview choice), reading it (decoding, warping, nodata and alpha), then
+  the plainest PNG.
 
     .venv/bin/python bench/tile_floor.py [--dir /tmp/rastercatalog-bench-tiles]
 """
@@ -29,6 +32,8 @@ from osgeo import gdal
 from rasterio.windows import Window
 from tile_rasters import native_zooms, tile_sample
 from tiles_inprocess import HALF_WORLD, png_plain
+
+from rastercatalog.render.overview_reads import OverviewChoice
 
 gdal.UseExceptions()
 RASTERS = {  # name: (file name in --dir, the float range scaled to bytes, as bench/tiles.py)
@@ -61,15 +66,19 @@ def main() -> int:
 def _report(name: str, path: Path, tiles: list[str], scale) -> None:
     block_ms, inflate_ms, rasterio_ms, block_mb = _block_costs(path)
     alone, in_order = _blocks_per_tile(path, tiles)
-    setup_ms, read_ms, png_ms = _tile_costs(path, tiles, scale)
     print(
         f"\n{name}: {path.name}, blocks of {block_mb:.2f} MB decoded\n"
         f"  a block: {block_ms:.2f} ms (inflate alone {inflate_ms:.2f}, the rest of libtiff "
         f"{block_ms - inflate_ms:.2f}); through rasterio's GDAL {rasterio_ms:.2f} ms\n"
-        f"  blocks decoded a tile: {alone:.2f} alone, {in_order:.2f} in the benchmark's order\n"
-        f"  a tile: {setup_ms + read_ms + png_ms:.2f} ms = warped VRT {setup_ms:.2f} + read "
-        f"{read_ms:.2f} (of which decoding ~{in_order * block_ms:.2f}) + PNG {png_ms:.2f}"
+        f"  blocks decoded a tile: {alone:.2f} alone, {in_order:.2f} in the benchmark's order"
     )
+    for keep in (False, True):
+        setup_ms, read_ms, png_ms = _tile_costs(path, tiles, scale, keep=keep)
+        print(
+            f"  a tile warped from {'the kept overview' if keep else 'the whole file'}: "
+            f"{setup_ms + read_ms + png_ms:.2f} ms = warped VRT {setup_ms:.2f} + read "
+            f"{read_ms:.2f} + PNG {png_ms:.2f}"
+        )
 
 
 def _block_costs(path: Path) -> tuple[float, float, float, float]:
@@ -136,29 +145,31 @@ def _blocks_per_tile(path: Path, tiles: list[str]) -> tuple[float, float]:
     counts = []
     for keep in (False, True):
         gdal.SetCacheMax(UNBOUNDED)
-        dataset, decoded = gdal.Open(str(path)), 0
+        source, decoded = _Source(path), 0
         for tile in tiles:
             if not keep:
-                dataset = gdal.Open(str(path))  # a new handle: no block of its own in the cache
+                source = _Source(path)  # new handles: no block of their own in the cache
             used = gdal.GetCacheUsed()
-            _warp(dataset, tile).ReadAsArray()  # the VRT's own blocks go with it
+            _warp(
+                source.dataset(tile, keep=True), tile
+            ).ReadAsArray()  # the VRT's blocks go with it
             decoded += gdal.GetCacheUsed() - used
-        dataset = None
+        source = None
         gdal.SetCacheMax(0)  # empties the cache
         counts.append(decoded / block_bytes / len(tiles) / gdal.Open(str(path)).RasterCount)
     gdal.SetCacheMax(previous)
     return counts[0], counts[1]
 
 
-def _tile_costs(path: Path, tiles: list[str], scale) -> tuple[float, float, float]:
+def _tile_costs(path: Path, tiles: list[str], scale, *, keep: bool) -> tuple[float, float, float]:
     """CPU ms per tile of the floor's three steps, in the benchmark's order (64 MB cache)."""
-    dataset = gdal.Open(str(path))
+    source = _Source(path)
     for tile in tiles[:3]:  # opened and warm, as after the benchmark's warm-up
-        _warp(dataset, tile).ReadAsArray()
+        _warp(source.dataset(tile, keep=keep), tile).ReadAsArray()
     spent = [0.0, 0.0, 0.0]
     for tile in tiles:
         started = time.process_time()
-        warped = _warp(dataset, tile)
+        warped = _warp(source.dataset(tile, keep=keep), tile)
         created = time.process_time()
         pixels = warped.ReadAsArray()
         read = time.process_time()
@@ -172,11 +183,40 @@ def _tile_costs(path: Path, tiles: list[str], scale) -> tuple[float, float, floa
     return tuple(step * 1000 / len(tiles) for step in spent)
 
 
-def _warp(dataset: gdal.Dataset, tile: str) -> gdal.Dataset:
-    """The warped VRT large-image asks GDAL for (as bench/tiles_inprocess.py's floor)."""
+class _Source:
+    """A file opened once, and its overviews opened on their own as render/overview_reads.py does."""
+
+    def __init__(self, path: Path) -> None:
+        self.whole = gdal.Open(str(path))
+        self.choice = OverviewChoice(
+            self.whole,
+            source_srs=self.whole.GetProjection(),
+            tile_srs="EPSG:3857",
+            open_level=lambda level: gdal.OpenEx(
+                str(path), open_options=[f"OVERVIEW_LEVEL={level}"]
+            ),
+        )
+
+    def dataset(self, tile: str, *, keep: bool) -> gdal.Dataset:
+        """The whole file, or (`keep`) the overview GDAL's warp picks for the tile, kept open."""
+        if not keep:
+            return self.whole
+        *bounds, span = _bounds(tile)
+        level = self.choice.level(tuple(bounds), span / 256)
+        return self.whole if level is None or level < 0 else self.choice.dataset(level)
+
+
+def _bounds(tile: str) -> tuple[float, float, float, float, float]:
+    """West, south, east and north of a Web Mercator tile in metres, and its side."""
     z, x, y = (int(part) for part in tile.split("/"))
     span = 2 * HALF_WORLD / 2**z
     west, north = -HALF_WORLD + x * span, HALF_WORLD - y * span
+    return west, north - span, west + span, north, span
+
+
+def _warp(dataset: gdal.Dataset, tile: str) -> gdal.Dataset:
+    """The warped VRT large-image asks GDAL for (as bench/tiles_inprocess.py's floor)."""
+    west, south, east, north, span = _bounds(tile)
     return gdal.Warp(
         "",
         dataset,
@@ -189,7 +229,7 @@ def _warp(dataset: gdal.Dataset, tile: str) -> gdal.Dataset:
         polynomialOrder=1,
         xRes=span / 256,
         yRes=span / 256,
-        outputBounds=[west, north - span, west + span, north],
+        outputBounds=[west, south, east, north],
     )
 
 
