@@ -50,17 +50,24 @@ class OverviewChoice:
         self.reductions = [
             width / band.GetOverview(i).XSize for i in range(band.GetOverviewCount())
         ]
-        self.inverse = gdal.InvGeoTransform(dataset.GetGeoTransform())
-        source, tile = osr.SpatialReference(), osr.SpatialReference()
-        for srs, text in ((source, source_srs), (tile, tile_srs)):
-            srs.SetFromUserInput(text)
-            srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)  # as GDAL's warper does
-        self.to_source = osr.CoordinateTransformation(tile, source)
+        geotransform = dataset.GetGeoTransform(can_return_null=True)
+        # Georeferenced otherwise (ground control points, RPCs, geolocation arrays), GDAL's warp
+        # places pixels its own way: it picks the overview itself, as before.
+        self.follows_gdal = geotransform is not None and not (
+            dataset.GetGCPCount()
+            or dataset.GetMetadata("RPC")
+            or dataset.GetMetadata("GEOLOCATION")
+        )
+        self.inverse = gdal.InvGeoTransform(geotransform or (0.0, 1.0, 0.0, 0.0, 0.0, 1.0))
+        self.to_source = _transformation(tile_srs, source_srs)
+        self.follows_gdal = self.follows_gdal and self.to_source is not None
         self.open_level = open_level
         self.kept: OrderedDict[int, gdal.Dataset] = OrderedDict()
 
     def level(self, bounds: tuple[float, float, float, float], resolution: float) -> int | None:
         """The overview GDAL picks for the tile (-1: full resolution), or None if too close to call."""
+        if not self.follows_gdal:
+            return None
         if not self.reductions:
             return -1
         reduction = self._reduction(bounds, resolution)
@@ -102,6 +109,25 @@ class OverviewChoice:
         if not all(np.isfinite(source_columns)):
             return None
         return (max(source_columns) - min(source_columns)) / columns
+
+
+def _transformation(from_srs: str, to_srs: str) -> osr.CoordinateTransformation | None:
+    """Points from one CRS to the other, in GDAL's warper's axis order (None: no such thing)."""
+    systems = []
+    for text in (from_srs, to_srs):
+        srs = osr.SpatialReference()
+        try:
+            srs.SetFromUserInput(text)
+        except RuntimeError:
+            return None
+        if not srs.ExportToWkt():  # e.g. a raster without a CRS
+            return None
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        systems.append(srs)
+    try:
+        return osr.CoordinateTransformation(*systems)
+    except RuntimeError:
+        return None
 
 
 def _gdal_level(reduction: float, reductions: list[float]) -> int:
