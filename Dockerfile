@@ -49,6 +49,7 @@ EXPOSE 8000
 # glibc's allocator for long-running GDAL processes (web and Celery worker; README, "Memory",
 # and deploy/gunicorn.env): read when a process starts, so set here, not in gunicorn's config.
 ENV MALLOC_ARENA_MAX=2 \
-    MALLOC_MMAP_THRESHOLD_=262144
+    MALLOC_MMAP_THRESHOLD_=4194304 \
+    MALLOC_TRIM_THRESHOLD_=4194304
 # gunicorn (WSGI) for web; docker-compose.yml runs the Celery worker and beat from the same image.
 CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && gunicorn project.wsgi -c deploy/gunicorn.conf.py --bind 0.0.0.0:8000"]

@@ -13,11 +13,11 @@ settings.py keeps RASTERCATALOG_TILESOURCE_CACHE_SIZE sources per thread.
 
 Memory (README, "Memory"): the caches of each worker are bounded by settings, and
 - glibc's allocator is told to keep few arenas and to return freed large blocks to the system
-  (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_). glibc reads those variables when a process starts,
-  so they belong in the environment gunicorn is started with (Dockerfile ENV, deploy/gunicorn.env
-  as a systemd EnvironmentFile); setting them here in `raw_env` would come too late. `post_fork`
-  below applies the same values with mallopt(3) in each new worker, so a server started without
-  them gets them anyway;
+  (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_). glibc reads those variables
+  when a process starts, so they belong in the environment gunicorn is started with (Dockerfile
+  ENV, deploy/gunicorn.env as a systemd EnvironmentFile); setting them here in `raw_env` would
+  come too late. `post_fork` below applies the same values with mallopt(3) in each new worker, so
+  a server started without them gets them anyway;
 - a worker is replaced after `max_requests` requests (plus up to `max_requests_jitter`, so the
   workers do not restart together): a backstop against growth nobody has found yet.
 """
@@ -37,7 +37,11 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 
 # mallopt(3) parameters, and the values applied when the environment does not set them.
-MALLOPT = {"MALLOC_ARENA_MAX": (-8, 2), "MALLOC_MMAP_THRESHOLD_": (-3, 262144)}
+MALLOPT = {
+    "MALLOC_ARENA_MAX": (-8, 2),
+    "MALLOC_MMAP_THRESHOLD_": (-3, 4 * 1024 * 1024),
+    "MALLOC_TRIM_THRESHOLD_": (-1, 4 * 1024 * 1024),
+}
 
 
 def post_fork(server, worker):

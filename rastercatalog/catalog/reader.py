@@ -82,9 +82,13 @@ def gdal_env(source: RasterSource) -> Iterator[None]:
             gdal.SetThreadLocalConfigOption(key, value)
 
 
-def dataset_open(source: RasterSource) -> gdal.Dataset:
-    """Open `source` read-only with an allowed driver, or raise RasterRejected saying why not."""
+def dataset_open(source: RasterSource, *, overview_level: int | None = None) -> gdal.Dataset:
+    """Open `source` read-only with an allowed driver, or raise RasterRejected saying why not.
+
+    `overview_level`: open that overview (0: the first) as the dataset, as GDAL's warp does.
+    """
     path = source.gdal_path
+    open_options = [] if overview_level is None else [f"OVERVIEW_LEVEL={overview_level}"]
     with gdal_env(source):
         try:
             driver = gdal.IdentifyDriverEx(path, gdal.OF_RASTER)
@@ -99,7 +103,10 @@ def dataset_open(source: RasterSource) -> gdal.Dataset:
             )
         try:
             return gdal.OpenEx(
-                path, gdal.OF_RASTER | gdal.OF_READONLY, allowed_drivers=list(ALLOWED_DRIVERS)
+                path,
+                gdal.OF_RASTER | gdal.OF_READONLY,
+                allowed_drivers=list(ALLOWED_DRIVERS),
+                open_options=open_options,
             )
         except RuntimeError as exc:
             raise RasterRejected(f"{name} file cannot be opened: {_gdal_message(exc)}") from exc

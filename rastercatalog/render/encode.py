@@ -35,10 +35,10 @@ def image_encode(image: np.ndarray | Image.Image, fmt: str) -> bytes:
         raise ValueError(f"unknown image format {fmt!r}")
     if isinstance(image, np.ndarray):
         opaque = bool((image[:, :, 3] == 255).all())
-        pixels = image[:, :, :3] if opaque or fmt == "jpg" else image
+        pixels = _rgb(image) if opaque or fmt == "jpg" else image
         if fmt == "png":
             return png_encode(pixels)
-        image = Image.fromarray(np.ascontiguousarray(pixels))
+        image = Image.fromarray(pixels)
     pil_format = FORMATS[fmt][0]
     if pil_format == "JPEG" and image.mode not in ("L", "RGB"):
         image = image.convert("L" if image.mode == "LA" else "RGB")
@@ -50,6 +50,17 @@ def image_encode(image: np.ndarray | Image.Image, fmt: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=pil_format, **options)
     return buffer.getvalue()
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    # The red, green and blue of uint8 RGBA pixels (rows x columns x 4), as one new array.
+    # numpy copies three bytes of every four one byte at a time (~0.6 ms for a 256-pixel tile, as
+    # much as the rest of the PNG); Pillow's RGBA -> RGB conversion is a loop over whole pixels.
+    rows, columns, _ = image.shape
+    rgba = np.ascontiguousarray(image)
+    return np.asarray(
+        Image.frombuffer("RGBA", (columns, rows), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    )
 
 
 def png_encode(pixels: np.ndarray) -> bytes:

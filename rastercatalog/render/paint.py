@@ -18,6 +18,8 @@ from ..timing import timed
 from .colormaps import colormap_colors, colormap_lut
 from .style import TileStyle
 
+# RGBA bytes as one little-endian 32-bit word: red in the low byte, alpha in the high one.
+WORD = np.dtype("<u4")
 _GRAY = np.stack([np.arange(256)] * 3 + [np.full(256, 255)], axis=1).astype(np.uint8)
 
 
@@ -72,24 +74,41 @@ def _pick(values: tuple[float, ...] | None, position: int, default: float) -> fl
 @timed("render")
 def paint_apply(raw: np.ndarray, paint: Paint) -> np.ndarray:
     """Colour a raw tile (bands plus alpha last) as uint8 RGBA; no data stays transparent."""
-    output = np.zeros(raw.shape[:2] + (4,), np.uint8)
     valid = raw[:, :, -1] > 0
     if not valid.any():
-        return output
+        return np.zeros(raw.shape[:2] + (4,), np.uint8)
     planes = [raw[:, :, channel] for channel in paint.channels]
     if raw.dtype.kind == "f":
         for plane in planes:
             valid &= ~np.isnan(plane)
     if paint.nodata is not None:
         valid &= ~np.logical_and.reduce([_equals(plane, paint.nodata) for plane in planes])
-    if len(planes) == 1:
-        output[:] = _colour(planes[0], paint.low[0], paint.high[0], paint)
-    else:
-        for rgb, plane in enumerate(planes):
-            output[:, :, rgb] = _levels(plane, paint.low[rgb], paint.high[rgb])
-        output[:, :, 3] = 255
-    output[:, :, 3] = np.where(valid, output[:, :, 3], 0)
+    # Either way a new array, which the alpha below may change.
+    single = len(planes) == 1
+    output = (
+        _colour(planes[0], paint.low[0], paint.high[0], paint)
+        if single
+        else _channels(planes, paint)
+    )
+    np.copyto(output[:, :, 3], 0, where=~valid)
     return output
+
+
+def _channels(planes: list[np.ndarray], paint: Paint) -> np.ndarray:
+    """Red, green and blue from three planes, opaque: each pixel built as one 32-bit word.
+
+    Writing each channel into every fourth byte of an RGBA array costs ~0.15 ms a plane for a
+    256-pixel tile; OR-ing shifted 32-bit words costs a third of that, for the same bytes.
+    """
+    words = np.full(planes[0].shape, 0xFF000000, WORD)  # alpha 255 in the fourth byte
+    for rgb, plane in enumerate(planes):
+        low, high = paint.low[rgb], paint.high[rgb]
+        if plane.dtype == np.uint8:
+            table = _scale(np.arange(256, dtype=np.float32), low, high).astype(WORD) << 8 * rgb
+            words |= np.take(table, plane)
+        else:
+            words |= _scale(plane, low, high).astype(WORD) << 8 * rgb
+    return words.view(np.uint8).reshape(words.shape + (4,))
 
 
 def _equals(plane: np.ndarray, value: float) -> np.ndarray:
@@ -105,13 +124,23 @@ def _levels(plane: np.ndarray, low: float, high: float) -> np.ndarray:
 
 def _scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
     delta = (high - low) or 1.0
-    scaled = (values.astype(np.float32) - np.float32(low)) * np.float32(255.0 / delta)
-    return np.nan_to_num(np.clip(scaled + 0.5, 0, 255), nan=0.0).astype(np.uint8)
+    # One float32 copy, then every step in place: the same arithmetic as
+    # nan_to_num(clip((v - low) * k + 0.5, 0, 255)), without a new array per step.
+    scaled = values.astype(np.float32)
+    scaled -= np.float32(low)
+    scaled *= np.float32(255.0 / delta)
+    scaled += np.float32(0.5)
+    np.clip(scaled, 0, 255, out=scaled)
+    return np.nan_to_num(scaled, copy=False, nan=0.0).astype(np.uint8)
 
 
 def _colour(plane: np.ndarray, low: float, high: float, paint: Paint) -> np.ndarray:
     if not paint.discrete or paint.palette is None:
         table = colormap_lut(paint.palette) if paint.palette else _GRAY
+        if plane.dtype == np.uint8:  # one gather: the colour of each of the 256 values, then pixels
+            return _lookup(
+                _lookup(table, _levels(np.arange(256, dtype=np.uint8), low, high)), plane
+            )
         return _lookup(table, _levels(plane, low, high))
     # Discrete: the palette's own N colours, each taking an equal share of [low, high].
     colors = colormap_colors(paint.palette)

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 import large_image
 import large_image_source_gdal
 import numpy as np
-import pyproj
 from django.conf import settings
 from large_image.cache_util import cachesClear
 from large_image.constants import TILE_FORMAT_PIL
@@ -32,6 +31,8 @@ from ..errors import RasterFileUnavailable
 from ..models import Raster
 from ..timing import timed
 from .memo import BoundedMemo
+from .overview_reads import OverviewChoice
+from .sampled_bounds import bounds_finite, bounds_from_samples
 
 # Importing large-image sets Pillow's decompression-bomb limit to None (no limit): put Pillow's own
 # default back, so a hostile PNG or JPEG that reaches Pillow still fails instead of eating memory.
@@ -69,7 +70,7 @@ _bounds_known = BoundedMemo(settings.RASTERCATALOG_VETTED_SOURCES_MAX)
 
 
 class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
-    """large-image's GDAL source, with bounds that survive corners PROJ cannot place on the Earth.
+    """large-image's GDAL source, with sturdier bounds and overview blocks that stay cached.
 
     large-image bounds a raster by its four corners; a geostationary full disk's corners look past
     the Earth's limb, so they come out infinite and it cannot even count its zoom levels. Here such
@@ -98,12 +99,35 @@ class CatalogGDALTileSource(large_image_source_gdal.GDALFileTileSource):
             self._bounds[srs] = copy.deepcopy(known)
             return self._bounds[srs]
         bounds = super().getBounds(srs)
-        if bounds is not None and not _finite_corners(bounds):
-            sampled = _bounds_from_samples(self, srs)
+        if bounds is not None and not bounds_finite(bounds):
+            sampled = bounds_from_samples(self, srs)
             if sampled is not None:
                 self._bounds[srs] = bounds = sampled
         _bounds_known.put(key, copy.deepcopy(bounds))
         return bounds
+
+    def getTile(self, x, y, z, *args, **kwargs):
+        # A tile drawn from an overview is warped from that overview opened once and kept, so its
+        # decoded blocks outlive the tile: GDAL drops them with the wrapper it makes for each warp
+        # (render/overview_reads.py). large-image takes the dataset from _getFrameDataset.
+        self._tile_dataset = self._overview_dataset(x, y, z, frame=kwargs.get("frame"))
+        try:
+            return super().getTile(x, y, z, *args, **kwargs)
+        finally:
+            self._tile_dataset = None
+
+    def _getFrameDataset(self, frame):
+        tile_dataset = vars(self).get("_tile_dataset")
+        return tile_dataset if tile_dataset is not None else super()._getFrameDataset(frame)
+
+    def _overview_dataset(self, x: int, y: int, z: int, *, frame) -> gdal.Dataset | None:
+        choice = vars(self).get("_overview_choice")
+        if choice is None or frame:
+            return None
+        # The tile's bounds and resolution exactly as large-image's getTile computes them.
+        resolution = (self.unitsAcrossLevel0 / self.tileSize) * (2**-z)
+        level = choice.level(self.getTileCorners(z, x, y), resolution)
+        return choice.dataset(level) if level is not None and level >= 0 else None
 
 
 class MosaicGDALTileSource(CatalogGDALTileSource):
@@ -115,43 +139,6 @@ class MosaicGDALTileSource(CatalogGDALTileSource):
 
     cacheName = "catalog_mosaic_tilesource"
     cacheMaxSize = settings.RASTERCATALOG_MOSAIC_SOURCE_CACHE_SIZE
-
-
-BOUNDS_SAMPLES = 129  # per side: 16,641 points, ~5 ms once per opened source
-
-
-def _finite_corners(bounds: dict) -> bool:
-    return all(
-        math.isfinite(bounds[key][axis]) for key in ("ll", "ul", "lr", "ur") for axis in "xy"
-    )
-
-
-def _bounds_from_samples(source, srs) -> dict | None:
-    gt = source._getGeoTransform()
-    cols, rows = np.meshgrid(
-        np.linspace(0, source.sourceSizeX, BOUNDS_SAMPLES),
-        np.linspace(0, source.sourceSizeY, BOUNDS_SAMPLES),
-    )
-    xs, ys = gt[0] + cols * gt[1] + rows * gt[2], gt[3] + cols * gt[4] + rows * gt[5]
-    transformer = pyproj.Transformer.from_proj(
-        source._proj4Proj(source.getProj4String()), source._proj4Proj(srs), always_xy=True
-    )
-    px, py = transformer.transform(xs, ys, errcheck=False)
-    finite = np.isfinite(px) & np.isfinite(py)
-    if not finite.any():
-        return None
-    xmin, xmax, ymin, ymax = px[finite].min(), px[finite].max(), py[finite].min(), py[finite].max()
-    # The limb falls between two samples: widen by one sample step so edge tiles are not skipped.
-    xpad, ypad = (xmax - xmin) / (BOUNDS_SAMPLES - 1), (ymax - ymin) / (BOUNDS_SAMPLES - 1)
-    xmin, xmax, ymin, ymax = xmin - xpad, xmax + xpad, ymin - ypad, ymax + ypad
-    if source._proj4Proj(srs).crs.is_geographic:
-        xmin, xmax, ymin, ymax = max(xmin, -180), min(xmax, 180), max(ymin, -90), min(ymax, 90)
-    corner = {"ll": (xmin, ymin), "ul": (xmin, ymax), "lr": (xmax, ymin), "ur": (xmax, ymax)}
-    bounds = {key: {"x": float(x), "y": float(y)} for key, (x, y) in corner.items()}
-    srs_text = srs.decode() if isinstance(srs, bytes) else srs
-    bounds.update(srs=srs_text, xmin=float(xmin), xmax=float(xmax), ymin=float(ymin))
-    bounds["ymax"] = float(ymax)
-    return bounds
 
 
 @timed("open")
@@ -185,7 +172,22 @@ def tilesource_open(
         # from PROJ.4 costs ~5 ms per tile; from the dataset's own WKT (exact) it costs next to
         # nothing.
         tilesource._warpSRS = (tilesource.dataset.GetProjection(), projection.lower())
+    if projection and "_overview_choice" not in vars(tilesource):
+        source_srs, tile_srs = tilesource._warpSRS
+        tilesource._overview_choice = OverviewChoice(
+            tilesource.dataset,
+            source_srs=source_srs,
+            tile_srs=tile_srs,
+            open_level=lambda level: _overview_open(source, level),
+        )
     return tilesource
+
+
+def _overview_open(source, level: int) -> gdal.Dataset:
+    try:
+        return dataset_open(source, overview_level=level)
+    except RasterRejected as exc:  # replaced or removed since the source was opened
+        raise RasterFileUnavailable(str(exc)) from exc
 
 
 def _forget_if_replaced(gdal_path: str, checksum: str, *, remote: bool) -> None:
