@@ -83,9 +83,10 @@ class KeysetPagination(BasePagination):
         values: tuple[str, ...] = (),
         by_id: QuerySet[Raster] | None = None,
         area_deg2: float = 0.0,
+        prepared: bool = False,
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
-        of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
+        of rasters, or of tuples of `values` (see raster_page, as for `by_id` and `prepared`)."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -101,6 +102,7 @@ class KeysetPagination(BasePagination):
             values=values,
             by_id=by_id,
             area_deg2=area_deg2,
+            prepared=prepared,
         )
         return self.page.rasters
 

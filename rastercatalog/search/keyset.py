@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import F, Func, Q, QuerySet
 
 from ..models import Raster
+from .prepared import rows_prepared
 
 DEFAULT_ORDERING = "-created"
 
@@ -93,6 +94,7 @@ def raster_page(
     values: tuple[str, ...] = (),
     by_id: QuerySet[Raster] | None = None,
     area_deg2: float = 0.0,
+    prepared: bool = False,
 ) -> Page:
     """One page of `rasters` in `ordering` ("name", "-created", …), starting at `position`.
 
@@ -102,6 +104,8 @@ def raster_page(
     before that narrowing, shaped as `rasters` are: a newest-first page is then found in the
     (footprint, created) index, in that order, and its rows read from `by_id` by id (in a large
     catalog, or over a wide area: `area_deg2`, the area's size in square degrees).
+    `prepared`: the query's best plan does not depend on its values, so it may run as a prepared
+    statement with one plan (search/prepared.py; with `values` only).
     """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
@@ -116,6 +120,8 @@ def raster_page(
         ordered = rasters.order_by(*_order_by(key, scan_descending, nulls_first))
         if values:
             ordered = ordered.values_list("id", key.attribute, *values)
+            if prepared:
+                return rows_prepared(ordered[: limit + 1])
         return list(ordered[: limit + 1])
 
     in_order = key.attribute == "created" and scan_descending

@@ -9,6 +9,8 @@ tests/search/test_filters.py checks that both write the same Features.
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 from django.db.models import Expression, TextField
 from django.db.models.expressions import RawSQL
@@ -57,14 +59,13 @@ _FEATURE = """
 || ',"conversion_error":' || to_json({r}.conversion_error)::text
 || ',"original_checksum_sha256":' || to_json({r}.original_checksum_sha256)::text
 || ',"created":' || {created}
-|| ',"links":' || json_build_object(
-     'self', %s || {r}.id || '/',
-     'tiles', %s || {r}.id || '/tiles/{{z}}/{{x}}/{{y}}.png',
-     'tilejson', %s || {r}.id || '/tilejson.json',
-     'thumbnail', %s || {r}.id || '/thumbnail.png',
-     'metadata', %s || {r}.id || '/metadata',
-     'cog', %s || {r}.id || '/cog')::text
-|| '}}}}'
+|| ',"links":{{"self" : "' || %s || {r}.id
+|| '/", "tiles" : "' || %s || {r}.id
+|| '/tiles/{{z}}/{{x}}/{{y}}.png", "tilejson" : "' || %s || {r}.id
+|| '/tilejson.json", "thumbnail" : "' || %s || {r}.id
+|| '/thumbnail.png", "metadata" : "' || %s || {r}.id
+|| '/metadata", "cog" : "' || %s || {r}.id
+|| '/cog"}}}}}}'
 """
 
 
@@ -83,5 +84,8 @@ def feature_json(root: ApiRoot) -> Expression:
         acquired_at=_TIME.format(t=f"{table}.acquired_at"),
         created=_TIME.format(t=f"{table}.created"),
     )
-    # Only the links' base URL is a value, and it stays a bound parameter.
-    return RawSQL(sql, (root.rasters,) * 6, output_field=TextField())  # noqa: S611
+    # Only the links' base URL is a value, and it stays a bound parameter. It is written into
+    # the links as JSON text already (json_build_object wrote the same bytes, and cost PostgreSQL
+    # a quarter of the Feature's time).
+    rasters = json.dumps(root.rasters, ensure_ascii=False)[1:-1]
+    return RawSQL(sql, (rasters,) * 6, output_field=TextField())  # noqa: S611

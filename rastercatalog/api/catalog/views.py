@@ -70,6 +70,7 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
             values=("feature",),
             by_id=visible.annotate(feature=feature) if filters.in_area() else None,
             area_deg2=filters.area_deg2(),
+            prepared=filters.plan_neutral(),
         )
         media_type = request.accepted_renderer.media_type
         return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
