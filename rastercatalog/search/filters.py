@@ -113,6 +113,20 @@ def query_geometries(query: RasterQuery) -> list[GEOSGeometry]:
     return geometries
 
 
+def query_area_deg2(query: RasterQuery) -> float:
+    """The size of the query's area in square degrees: its bbox (both parts of one across the
+    antimeridian) and the bounding box of `intersects`; a point has none."""
+    total = 0.0
+    if query.bbox is not None:
+        west, south, east, north = query.bbox
+        width = east - west if west <= east else (180.0 - west) + (east + 180.0)
+        total += width * (north - south)
+    if query.intersects is not None:
+        west, south, east, north = query.intersects.extent
+        total += (east - west) * (north - south)
+    return total
+
+
 def bbox_geometry(bbox: tuple[float, float, float, float]) -> GEOSGeometry:
     """The area of a west, south, east, north box; west > east means it crosses the antimeridian."""
     west, south, east, north = bbox
@@ -130,8 +144,10 @@ def _box(west: float, south: float, east: float, north: float) -> GEOSGeometry:
         return Point(west, south, srid=4326)
     if west == east or south == north:
         return LineString((west, south), (east, north), srid=4326)
-    ring = ((west, south), (east, south), (east, north), (west, north), (west, south))
-    return Polygon(ring, srid=4326)
+    # Read from text in one GEOS call (repr keeps every digit of the floats): built from tuples,
+    # point by point, a ring costs ~25 calls through ctypes, a tenth of a millisecond a search.
+    ring = ",".join(f"{x!r} {y!r}" for x, y in ((west, south), (east, south), (east, north)))
+    return GEOSGeometry(f"POLYGON(({ring},{west!r} {north!r},{west!r} {south!r}))", srid=4326)
 
 
 def _spatial_condition(geometry: GEOSGeometry, predicate: str) -> Q:

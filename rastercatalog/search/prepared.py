@@ -19,10 +19,11 @@ from django.db.models import QuerySet
 
 
 class _PreparingCursor(psycopg.Cursor):
-    """Server-side parameters, and every statement prepared (the connection's threshold is off)."""
+    """Server-side parameters, every statement prepared (the connection's threshold is out of
+    reach), and results in binary: a page's 101 timestamps cost 0.5 ms parsed from text."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=True, binary=True)
 
 
 def rows_prepared(rows: QuerySet) -> list:

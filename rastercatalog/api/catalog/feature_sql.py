@@ -9,6 +9,7 @@ tests/search/test_filters.py checks that both write the same Features.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.db import connection
@@ -16,7 +17,6 @@ from django.db.models import Expression, TextField
 from django.db.models.expressions import RawSQL
 
 from ...models import Collection, Raster
-from ..links import ApiRoot
 
 # DRF writes datetimes as isoformat() with Z: microseconds only when there are some.
 _TIME = (
@@ -74,8 +74,10 @@ def feature_json_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def feature_json(root: ApiRoot) -> Expression:
-    """An expression whose value is the raster's Feature as JSON text (see RasterFeatureSerializer)."""
+@functools.lru_cache(maxsize=32)  # one per host the API is reached by; the expression is only read
+def feature_json(rasters_url: str) -> Expression:
+    """An expression whose value is the raster's Feature as JSON text (see RasterFeatureSerializer);
+    `rasters_url`: the rasters' root URL (ApiRoot.rasters), which its links start with."""
     table = connection.ops.quote_name(Raster._meta.db_table)
     sql = _FEATURE.format(
         r=table,
@@ -87,5 +89,5 @@ def feature_json(root: ApiRoot) -> Expression:
     # Only the links' base URL is a value, and it stays a bound parameter. It is written into
     # the links as JSON text already (json_build_object wrote the same bytes, and cost PostgreSQL
     # a quarter of the Feature's time).
-    rasters = json.dumps(root.rasters, ensure_ascii=False)[1:-1]
+    rasters = json.dumps(rasters_url, ensure_ascii=False)[1:-1]
     return RawSQL(sql, (rasters,) * 6, output_field=TextField())  # noqa: S611

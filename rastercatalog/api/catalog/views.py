@@ -33,7 +33,7 @@ from ...search.visible import (
 )
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
 from ..filters import RasterFilterSet, search_parameters
-from ..links import api_root
+from ..links import api_root, rasters_root
 from ..pagination import KeysetPagination
 from ..params.search import search_data_from_json
 from ..renderers import GeoJSONRenderer, MapboxVectorTileRenderer
@@ -51,7 +51,6 @@ SEARCH_BODY_SCHEMA = {
 
 def _search_page(request: Request, params, *, body: dict | None = None) -> HttpResponse:
     """Filter, page and serialize rasters for the list and search views."""
-    root = api_root(request)
     in_sql = feature_json_supported()  # PostGIS writes the Features (feature_sql.py)
     user = request.user
     visible = raster_list_visible(user=user) if in_sql else raster_list_as_features(user=user)
@@ -60,7 +59,7 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
     rasters = filters.qs
     paginator = KeysetPagination()
     if in_sql:
-        feature = feature_json(root)
+        feature = feature_json(rasters_root(request))
         page = paginator.paginate_queryset(
             rasters.annotate(feature=feature),
             request,
@@ -84,7 +83,7 @@ def _search_page(request: Request, params, *, body: dict | None = None) -> HttpR
         by_id=by_id,
         area_deg2=filters.area_deg2(),
     )
-    context = {"request": request, "api_root": root}
+    context = {"request": request, "api_root": api_root(request)}
     features = RasterFeatureSerializer(page, many=True, context=context).data["features"]
     return paginator.get_paginated_response(features)
 
