@@ -392,6 +392,9 @@ RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", defau
 RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = env.int(
     "RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS", default=3_000_000
 )
+# Newest-first searches of an area run as prepared statements (search/area_page.py). false behind
+# a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+RASTERCATALOG_SEARCH_PREPARED = env.bool("RASTERCATALOG_SEARCH_PREPARED", default=True)
 
 # --- Cross-origin requests (rastercatalog/cors.py, README "CORS"). ---
 # Anonymous reads of tiles, TileJSON, WMTS/OGC API Tiles and STAC are allowed from any origin.

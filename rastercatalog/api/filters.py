@@ -154,17 +154,6 @@ class RasterFilterSet(django_filters.FilterSet):
         data = self.form.cleaned_data
         return any(data.get(name) is not None for name in ("bbox", "intersects", "point"))
 
-    def plan_neutral(self) -> bool:
-        """True when the values of the parameters cannot change the best plan of the page's query:
-        newest first, narrowed by an area (bbox, intersects, point) or not at all. The area's
-        size is PostgreSQL's only reason to choose between the plans; raster_page makes that
-        choice itself (keyset._knn_indexed), so the plan can be made once (search/prepared.py)."""
-        data = self.form.cleaned_data
-        spatial = ("bbox", "intersects", "point", "predicate")
-        if data.get("ordering") not in (None, "", DEFAULT_ORDERING):
-            return False
-        return all(value in (None, "", ()) for name, value in data.items() if name not in spatial)
-
     def area_deg2(self) -> float:
         """The size of the search's area in square degrees (search.filters.query_area_deg2)."""
         return query_area_deg2(self.raster_query())

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -83,10 +84,24 @@ class KeysetPagination(BasePagination):
         values: tuple[str, ...] = (),
         by_id: QuerySet[Raster] | None = None,
         area_deg2: float = 0.0,
-        prepared: bool = False,
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
-        of rasters, or of tuples of `values` (see raster_page, as for `by_id` and `prepared`)."""
+        of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
+        page = functools.partial(
+            raster_page, queryset, values=values, by_id=by_id, area_deg2=area_deg2
+        )
+        return self.paginate_with(page, request, ordering=ordering, params=params, body=body)
+
+    def paginate_with(
+        self,
+        page: Callable[..., Page],
+        request: Request,
+        *,
+        ordering: str,
+        params: Mapping[str, Any] | None = None,
+        body: dict | None = None,
+    ) -> list:
+        """As paginate_queryset, the page read by `page(ordering=, limit=, position=)`."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -94,16 +109,7 @@ class KeysetPagination(BasePagination):
         position = None
         if token:
             position = cursor_decode(str(token), name=self.cursor_param, ordering=ordering)
-        self.page: Page = raster_page(
-            queryset,
-            ordering=ordering,
-            limit=self.limit,
-            position=position,
-            values=values,
-            by_id=by_id,
-            area_deg2=area_deg2,
-            prepared=prepared,
-        )
+        self.page = page(ordering=ordering, limit=self.limit, position=position)
         return self.page.rasters
 
     def links(self, *, media_type: str = "application/geo+json") -> list[dict]:

@@ -159,6 +159,26 @@ def _spatial_condition(geometry: GEOSGeometry, predicate: str) -> Q:
     return prefilter & exact
 
 
+# The PostGIS function of each predicate, as Django's lookups write it (footprint__<predicate>).
+_PREDICATE_FUNCTIONS = {
+    "intersects": "ST_Intersects",
+    "within": "ST_Within",
+    "contains": "ST_Contains",
+}
+
+
+def spatial_sql(geometry: GEOSGeometry, predicate: str, *, footprint: str) -> tuple[str, list]:
+    """_spatial_condition written out for PostgreSQL, on the column `footprint`: SQL and values."""
+    field = Raster._meta.get_field("footprint")
+    exact = f"{_PREDICATE_FUNCTIONS[predicate]}({footprint}, %s)"
+    parts = list(geometry) if geometry.geom_type.startswith(("Multi", "GeometryCollection")) else []
+    if not 1 < len(parts) <= MAX_PREFILTER_PARTS:
+        return exact, [field.get_db_prep_value(geometry, connection)]
+    prefilter = " OR ".join(f"{footprint} && %s" for _ in parts)
+    values = [field.get_db_prep_value(g, connection) for g in (*parts, geometry)]
+    return f"({prefilter}) AND {exact}", values
+
+
 def distance_to_centre(lon: float, lat: float) -> ExpressionWrapper:
     """Great-circle metres from (lon, lat) to the centre of each raster's bbox (haversine).
 

@@ -3,19 +3,17 @@
 A catalog search's page query is a few kilobytes of SQL (the Feature is written by PostgreSQL,
 api/catalog/feature_sql.py), and parsing and planning it cost PostgreSQL more than running it
 (1.3 of ~5 ms of a backend's CPU, measured). Django binds parameters on the client and never
-prepares, so here the same SQL is sent with server-side parameters and prepared on first use;
-the next searches of that shape send only their values. The connection's `plan_cache_mode` is
+prepares, so here the SQL is sent with server-side parameters and prepared on first use; the
+next searches of that shape send only their values. The connection's `plan_cache_mode` is
 `force_generic_plan` (project/settings.py): a prepared statement runs one plan whatever the values,
-so only queries whose best plan does not depend on them may come here (see raster_page's
-`prepared`). Django's own queries are never prepared, so the setting changes nothing for them.
+so only queries whose best plan does not depend on them may come here (search/area_page.py).
+Django's own queries are never prepared, so the setting changes nothing for them.
 """
 
 from __future__ import annotations
 
 import psycopg
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -26,15 +24,8 @@ class _PreparingCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=True)
 
 
-def rows_prepared(rows: QuerySet) -> list:
-    """The rows of a values_list() queryset, through a prepared statement on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return list(rows)
-    compiler = rows.query.get_compiler(using=rows.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return []
+def rows_prepared(sql: str, params: list) -> list[tuple]:
+    """The rows of a query (PostgreSQL, `%s` placeholders), run as a prepared statement."""
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _PreparingCursor(connection.connection)
@@ -43,8 +34,8 @@ def rows_prepared(rows: QuerySet) -> list:
     cursor = connection.make_debug_cursor(raw) if logged else connection.make_cursor(raw)
     with cursor:
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+        rows = cursor.fetchall()
     if logged:
         # The log reads the SQL of the client-side cursors only: the query with its values.
         connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
-    return list(compiler.results_iter([fetched], tuple_expected=True))
+    return rows

@@ -1,4 +1,5 @@
-"""Area searches run as prepared statements (search/prepared.py): the same pages, the same bytes."""
+"""Newest-first area searches: SQL written out and prepared (search/area_page.py), the same bytes
+as the ORM's pages (RASTERCATALOG_SEARCH_PREPARED=false)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ AREA_SEARCHES = [
     {"bbox": "170,-20,-170,-10"},  # across the antimeridian: two boxes
     {"bbox": "-180,-90,180,90", "limit": 3},  # the whole world, newest first through the index
     {"bbox": "6.6,45.6,7.5,45.9", "predicate": "contains"},
+    {"bbox": "5.9,44.9,8,47.1", "predicate": "within"},
+    {"bbox": "0.5,0.5,0.5,0.5"},  # a box with no area is a point
     {"point": "8,46"},
     {"intersects": json.dumps({"type": "Point", "coordinates": [6.75, 45.75]})},
+    {"bbox": "5,44,10,48", "status": "ready"},  # the default, spelled out
     {},  # no area at all
 ]
 
@@ -27,38 +31,50 @@ def _prepared_runs() -> int:
         return cursor.fetchone()[0] or 0
 
 
-def _features(response) -> bytes:
-    """The page's Features exactly as sent (the links around them name the query string)."""
-    assert response.status_code == 200, response.content
-    body = response.content
-    return body[body.index(b'"features":[') : body.rindex(b'],"links":')]
+def _walk(api, params: dict) -> list[bytes]:
+    """Every page through the next links, each as its Features' bytes (the links around them name
+    the query string)."""
+    pages, url = [], "/api/rasters/"
+    while url:
+        response = api.get(url, params)
+        assert response.status_code == 200, response.content
+        body = response.content
+        pages.append(body[body.index(b'"features":[') : body.rindex(b'],"links":')])
+        links = json.loads(body)["links"]
+        url, params = next((link["href"] for link in links if link["rel"] == "next"), ""), None
+    return pages
 
 
+@pytest.mark.parametrize("threshold", [0, 10**12])  # through the index, or sorted if small
 @pytest.mark.parametrize("params", AREA_SEARCHES)
-def test_area_searches_are_prepared_and_write_the_bytes_of_the_unprepared_query(
-    designed, api, params
+def test_area_searches_are_prepared_and_write_the_bytes_of_the_orm_pages(
+    designed, api, settings, params, threshold
 ):
+    settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
     before = _prepared_runs()
-    prepared = api.get("/api/rasters/", params)
+    written = _walk(api, {"limit": 2, **params})
     assert _prepared_runs() > before
-    # status=ready is the default, spelled out: a filter whose value could change the best plan,
-    # so this one is planned for its values, as every Django query is.
-    planned = api.get("/api/rasters/", {**params, "status": "ready"})
-    assert _features(prepared) == _features(planned)
-    assert json.loads(prepared.content)["features"], params
+    settings.RASTERCATALOG_SEARCH_PREPARED = False
+    before = _prepared_runs()
+    assert _walk(api, {"limit": 2, **params}) == written
+    assert _prepared_runs() == before
+    assert written[0] != b'"features":[', params  # something found
 
 
-def test_every_page_of_an_area_is_the_same_prepared_or_not(designed, api):
-    for extra in ({}, {"status": "ready"}):
-        ids, url, params = [], "/api/rasters/", {"bbox": "-180,-90,180,90", "limit": 2, **extra}
-        while url:
-            document = api.get(url, params).json()
-            ids.append([feature["id"] for feature in document["features"]])
-            url = next((link["href"] for link in document["links"] if link["rel"] == "next"), "")
-            params = None
-        if not extra:
-            pages = ids
-    assert ids == pages and len(pages) == 5  # 9 public ready rasters, 2 a page
+@pytest.mark.parametrize("threshold", [0, 10**12])
+@pytest.mark.parametrize(("bbox", "count"), [("-180,-90,180,90", 9), ("5,44,10,48", 3)])
+def test_prev_links_of_a_prepared_search_lead_back_through_the_same_pages(
+    designed, api, settings, threshold, bbox, count
+):
+    settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
+    pages = [api.get("/api/rasters/", {"bbox": bbox, "limit": 1}).json()]
+    while next_link := [link for link in pages[-1]["links"] if link["rel"] == "next"]:
+        pages.append(api.get(next_link[0]["href"]).json())
+    assert len(pages) == count  # public ready rasters, one a page
+    back = [pages[-1]]
+    while prev_link := [link for link in back[-1]["links"] if link["rel"] == "prev"]:
+        back.append(api.get(prev_link[0]["href"]).json())
+    assert [p["features"] for p in back] == [p["features"] for p in reversed(pages)]
 
 
 def test_a_prepared_page_equals_the_serializers(designed, api, alice):
@@ -76,6 +92,7 @@ def test_a_prepared_page_equals_the_serializers(designed, api, alice):
         {"bbox": "5,44,10,48", "datetime": "2024-01-01/.."},
         {"bbox": "5,44,10,48", "q": "alps"},
         {"bbox": "5,44,10,48", "collection": "europe"},
+        {"bbox": "5,44,10,48", "status": "ready,pending"},
         {"bbox": "5,44,10,48", "ordering": "name"},
     ],
 )
