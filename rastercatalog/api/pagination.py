@@ -114,15 +114,15 @@ class KeysetPagination(BasePagination):
 
     def links(self, *, media_type: str = "application/geo+json") -> list[dict]:
         """self, next and prev links of the current page (next/prev only when there is one)."""
-        links = [self._link("self", None, media_type)]
+        url = self.request.build_absolute_uri()
+        links = [self._link(url, "self", None, media_type)]
         if self.page.next is not None:
-            links.append(self._link("next", self.page.next, media_type))
+            links.append(self._link(url, "next", self.page.next, media_type))
         if self.page.previous is not None:
-            links.append(self._link("prev", self.page.previous, media_type))
+            links.append(self._link(url, "prev", self.page.previous, media_type))
         return links
 
-    def _link(self, rel: str, position: Position | None, media_type: str) -> dict:
-        url = self.request.build_absolute_uri()
+    def _link(self, url: str, rel: str, position: Position | None, media_type: str) -> dict:
         if self.body is not None:
             link = {"rel": rel, "href": url, "type": media_type, "method": "POST"}
             if position is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
 from ..models import Raster
@@ -65,13 +66,15 @@ def raster_feature_page(
     select = f"SELECT {table}.id, {table}.created, ({feature[0]}) AS feature FROM {table}"  # noqa: S608
     order = f"ORDER BY {table}.created {descending}, {table}.id {descending} LIMIT {limit + 1}"
 
+    geometries = query_geometries(query)
+
     def sorted_page(*extra: tuple[str, list]) -> list[tuple]:
-        where, values = _conditions(user, query, position, table, *extra)
+        where, values = _conditions(user, query, geometries, position, table, *extra)
         return rows_prepared(f"{select} WHERE {where} {order}", [*feature[1], *values])
 
-    if not backwards and query_geometries(query) and knn_indexed(area_deg2=area_deg2):
+    if not backwards and geometries and knn_indexed(area_deg2=area_deg2):
         # As keyset._newest: the newest ids from the (footprint, created) index, read by id.
-        inner, inner_values = _conditions(user, query, position, "U0")
+        inner, inner_values = _conditions(user, query, geometries, position, "U0")
         newest = (
             f"SELECT U0.id FROM {table} U0 WHERE {inner} "  # noqa: S608
             f"ORDER BY (U0.created <-> {SINCE_FAR_FUTURE}) ASC LIMIT {limit + 1}"
@@ -91,13 +94,14 @@ def raster_feature_page(
 def _conditions(
     user: User | None,
     query: RasterQuery,
+    geometries: list[GEOSGeometry],
     position: Position | None,
     table: str,
     *extra: tuple[str, list],
 ) -> tuple[str, list]:
     """The WHERE clause raster_search and raster_page write for the query, and its values."""
     parts = [raster_visible_sql(user=user, table=table)]
-    for geometry in query_geometries(query):
+    for geometry in geometries:  # query_geometries(query)
         parts.append(spatial_sql(geometry, query.predicate, footprint=f"{table}.footprint"))
     statuses = ", ".join(["%s"] * len(query.statuses))
     parts.append((f"{table}.status IN ({statuses})", list(query.statuses)))
