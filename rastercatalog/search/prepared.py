@@ -26,6 +26,8 @@ class _PreparingCursor(psycopg.Cursor):
 
 def rows_prepared(sql: str, params: list) -> list[tuple]:
     """The rows of a query (PostgreSQL, `%s` placeholders), run as a prepared statement."""
+    # As Django's cursor() does: a kept connection is checked once a request (CONN_HEALTH_CHECKS).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _PreparingCursor(connection.connection)
