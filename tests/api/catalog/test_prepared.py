@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,18 @@ AREA_SEARCHES = [
     {"bbox": "0.5,0.5,0.5,0.5"},  # a box with no area is a point
     {"point": "8,46"},
     {"intersects": json.dumps({"type": "Point", "coordinates": [6.75, 45.75]})},
+    # Two parts: each one's bounding box is tested first (search/filters.py).
+    {
+        "intersects": json.dumps(
+            {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [[[6.6, 45.6], [6.9, 45.6], [6.9, 45.9], [6.6, 45.9], [6.6, 45.6]]],
+                    [[[-172, -14], [-171.5, -14], [-171.5, -13.5], [-172, -13.5], [-172, -14]]],
+                ],
+            }
+        )
+    },
     {"bbox": "5,44,10,48", "status": "ready"},  # the default, spelled out
     {},  # no area at all
 ]
@@ -45,12 +58,17 @@ def _walk(api, params: dict) -> list[bytes]:
     return pages
 
 
+@pytest.mark.parametrize("user", ["anonymous", "owner", "staff"])  # who sees private rasters
 @pytest.mark.parametrize("threshold", [0, 10**12])  # through the index, or sorted if small
 @pytest.mark.parametrize("params", AREA_SEARCHES)
 def test_area_searches_are_prepared_and_write_the_bytes_of_the_orm_pages(
-    designed, api, settings, params, threshold
+    designed, api, settings, alice, params, threshold, user
 ):
     settings.RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = threshold
+    if user == "owner":
+        api.force_authenticate(alice)
+    elif user == "staff":
+        api.force_authenticate(User.objects.create_user("staff", is_staff=True))
     before = _prepared_runs()
     written = _walk(api, {"limit": 2, **params})
     assert _prepared_runs() > before
