@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -118,3 +119,22 @@ def test_filters_whose_values_choose_the_plan_are_not_prepared(designed, api, pa
     before = _prepared_runs()
     assert api.get("/api/rasters/", params).status_code == 200
     assert _prepared_runs() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_whose_kept_connection_was_cut_runs_again_on_a_new_one(designed, api):
+    """No SELECT 1 before each search (search/prepared.py): a server restart between two
+    searches costs the second one a new connection, not an error."""
+    params = {"bbox": "5,44,10,48"}
+    first = api.get("/api/rasters/", params)
+    assert first.status_code == 200
+    backend = connection.connection.info.backend_pid
+    settings_dict = connection.settings_dict
+    conninfo = f"host={settings_dict['HOST']} port={settings_dict['PORT']} "
+    conninfo += f"user={settings_dict['USER']} dbname={settings_dict['NAME']}"
+    with psycopg.connect(conninfo, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+    again = api.get("/api/rasters/", params)
+    assert again.status_code == 200, again.content
+    assert again.json()["features"] == first.json()["features"]
+    assert connection.connection.info.backend_pid != backend
