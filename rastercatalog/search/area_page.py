@@ -101,7 +101,7 @@ def _conditions(
 ) -> tuple[str, list]:
     """The WHERE clause raster_search and raster_page write for the query, and its values."""
     parts = [raster_visible_sql(user=user, table=table)]
-    for geometry in geometries:  # query_geometries(query)
+    for geometry in geometries:  # the query's, from query_geometries
         parts.append(spatial_sql(geometry, query.predicate, footprint=f"{table}.footprint"))
     statuses = ", ".join(["%s"] * len(query.statuses))
     parts.append((f"{table}.status IN ({statuses})", list(query.statuses)))

@@ -151,6 +151,7 @@ def _box(west: float, south: float, east: float, north: float) -> GEOSGeometry:
 
 
 def _spatial_condition(geometry: GEOSGeometry, predicate: str) -> Q:
+    # spatial_sql writes the same condition for the written-out search (search/area_page.py).
     exact = Q(**{f"footprint__{predicate}": geometry})
     parts = list(geometry) if geometry.geom_type.startswith(("Multi", "GeometryCollection")) else []
     if connection.vendor != "postgresql" or not 1 < len(parts) <= MAX_PREFILTER_PARTS:

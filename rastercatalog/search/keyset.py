@@ -231,7 +231,8 @@ def _order_by(key: SortKey, descending: bool, nulls_first: bool) -> list:
 
 
 def _beyond(key: SortKey, position: Position, descending: bool, nulls_first: bool) -> Q:
-    """Rows strictly after `position` when reading in this direction."""
+    """Rows strictly after `position` when reading in this direction (search/area_page.py writes
+    the same for `created`)."""
     past = "lt" if descending else "gt"
     id_past = Q(**{f"id__{past}": position.id})
     if key.attribute == "id":

@@ -61,6 +61,7 @@ def raster_footprints_geojson(
 
 def raster_list_visible(*, user: User | None) -> QuerySet[Raster]:
     """Rasters `user` may see: public ones, plus their own private ones; staff see all."""
+    # raster_visible_sql writes the same rule for the written-out search (search/area_page.py).
     rasters = Raster.objects.all()
     if user is None or not user.is_authenticated:
         return rasters.filter(visibility=Raster.Visibility.PUBLIC)
