@@ -119,8 +119,14 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgis"):
     # PostgreSQL's JIT compiler spends hundreds of milliseconds compiling the large searches and
     # tile queries of the API, which then run in tens: a web app's queries are better without it.
+    # Prepared statements: only those the catalog search asks for (search/prepared.py), whose
+    # plan does not depend on the values, so each runs one generic plan. psycopg prepares nothing
+    # else (Django binds parameters on the client, and the threshold is out of reach).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c jit=off -c plan_cache_mode=force_generic_plan".strip()
+    )
+    _options.setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: local memory, or Redis when REDIS_URL is set. ---
@@ -386,6 +392,9 @@ RASTERCATALOG_SEARCH_MAX_LIMIT = env.int("RASTERCATALOG_SEARCH_MAX_LIMIT", defau
 RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS = env.int(
     "RASTERCATALOG_SEARCH_INDEX_ORDER_MIN_ROWS", default=3_000_000
 )
+# Newest-first searches of an area run as prepared statements (search/area_page.py). false behind
+# a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+RASTERCATALOG_SEARCH_PREPARED = env.bool("RASTERCATALOG_SEARCH_PREPARED", default=True)
 
 # --- Cross-origin requests (rastercatalog/cors.py, README "CORS"). ---
 # Anonymous reads of tiles, TileJSON, WMTS/OGC API Tiles and STAC are allowed from any origin.

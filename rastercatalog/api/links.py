@@ -26,10 +26,15 @@ class ApiRoot:
 def api_root(request: Request) -> ApiRoot:
     """The roots as seen by this request's client (scheme, host and script prefix included)."""
     return ApiRoot(
-        rasters=request.build_absolute_uri(reverse("raster-list")),
+        rasters=rasters_root(request),
         collections=request.build_absolute_uri(reverse("collection-list")),
         stac=request.build_absolute_uri(reverse("stac-landing")),
     )
+
+
+def rasters_root(request: Request) -> str:
+    """ApiRoot.rasters alone (a search page's links need no other root)."""
+    return request.build_absolute_uri(reverse("raster-list"))
 
 
 def raster_links(root: ApiRoot, raster_id: int) -> dict[str, str]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -86,6 +87,21 @@ class KeysetPagination(BasePagination):
     ) -> list:
         """Read limit and cursor from `params` (the query string, or a POST `body`); fetch a page
         of rasters, or of tuples of `values` (see raster_page, as for `by_id`)."""
+        page = functools.partial(
+            raster_page, queryset, values=values, by_id=by_id, area_deg2=area_deg2
+        )
+        return self.paginate_with(page, request, ordering=ordering, params=params, body=body)
+
+    def paginate_with(
+        self,
+        page: Callable[..., Page],
+        request: Request,
+        *,
+        ordering: str,
+        params: Mapping[str, Any] | None = None,
+        body: dict | None = None,
+    ) -> list:
+        """As paginate_queryset, the page read by `page(ordering=, limit=, position=)`."""
         self.request, self.body = request, body
         params = request.query_params if params is None else params
         self.limit = limit_parse(params.get(self.limit_param), name=self.limit_param)
@@ -93,28 +109,20 @@ class KeysetPagination(BasePagination):
         position = None
         if token:
             position = cursor_decode(str(token), name=self.cursor_param, ordering=ordering)
-        self.page: Page = raster_page(
-            queryset,
-            ordering=ordering,
-            limit=self.limit,
-            position=position,
-            values=values,
-            by_id=by_id,
-            area_deg2=area_deg2,
-        )
+        self.page = page(ordering=ordering, limit=self.limit, position=position)
         return self.page.rasters
 
     def links(self, *, media_type: str = "application/geo+json") -> list[dict]:
         """self, next and prev links of the current page (next/prev only when there is one)."""
-        links = [self._link("self", None, media_type)]
+        url = self.request.build_absolute_uri()
+        links = [self._link(url, "self", None, media_type)]
         if self.page.next is not None:
-            links.append(self._link("next", self.page.next, media_type))
+            links.append(self._link(url, "next", self.page.next, media_type))
         if self.page.previous is not None:
-            links.append(self._link("prev", self.page.previous, media_type))
+            links.append(self._link(url, "prev", self.page.previous, media_type))
         return links
 
-    def _link(self, rel: str, position: Position | None, media_type: str) -> dict:
-        url = self.request.build_absolute_uri()
+    def _link(self, url: str, rel: str, position: Position | None, media_type: str) -> dict:
         if self.body is not None:
             link = {"rel": rel, "href": url, "type": media_type, "method": "POST"}
             if position is not None:

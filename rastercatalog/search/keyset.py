@@ -102,6 +102,8 @@ def raster_page(
     before that narrowing, shaped as `rasters` are: a newest-first page is then found in the
     (footprint, created) index, in that order, and its rows read from `by_id` by id (in a large
     catalog, or over a wide area: `area_deg2`, the area's size in square degrees).
+    The newest-first page of an area with no other filter has its SQL written out in
+    search/area_page.py.
     """
     key = SORT_KEYS[ordering.lstrip("-")]
     descending = ordering.startswith("-")
@@ -119,13 +121,23 @@ def raster_page(
         return list(ordered[: limit + 1])
 
     in_order = key.attribute == "created" and scan_descending
-    if by_id is not None and in_order and _knn_indexed(area_deg2=area_deg2):
+    if by_id is not None and in_order and knn_indexed(area_deg2=area_deg2):
         rows = fetch(by_id.filter(pk__in=_newest(rasters, limit + 1)))
-        if not _settled([_key_of(row, key) for row in rows], limit):
+        if not page_settled([_key_of(row, key) for row in rows], limit):
             # Rasters tie on `created` with the last candidate: all from that instant on, sorted.
             rows = fetch(rasters.filter(created__gte=_key_of(rows[-1], key)))
     else:
         rows = fetch(rasters)
+    return page_of(rows, ordering=ordering, limit=limit, position=position, values=bool(values))
+
+
+def page_of(
+    rows: list, *, ordering: str, limit: int, position: Position | None, values: bool
+) -> Page:
+    """The Page of rows fetched in scan order (at most limit + 1: one more tells there are more);
+    `values`: rows are tuples (id, sort key, values…), and the page keeps the values."""
+    key = SORT_KEYS[ordering.lstrip("-")]
+    backwards = position is not None and position.before
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -141,7 +153,8 @@ def raster_page(
 
 # `created <-> this instant` (btree_gist's distance) shrinks as `created` gets newer: the GiST index
 # on (footprint, created) of migration 0006 returns an area's rasters in that order.
-_SINCE_FAR_FUTURE = "(%(expressions)s <-> '3000-01-01 00:00:00+00'::timestamptz)"
+SINCE_FAR_FUTURE = "'3000-01-01 00:00:00+00'::timestamptz"
+_SINCE_FAR_FUTURE = f"(%(expressions)s <-> {SINCE_FAR_FUTURE})"
 
 
 _ROW_ESTIMATE_TTL = 600.0  # seconds a process trusts its estimate of the catalog's size
@@ -152,7 +165,7 @@ _row_estimate: tuple[float, float] = (0.0, -1.0)  # (read at, rows)
 WIDE_AREA_DEG2 = 4.0
 
 
-def _knn_indexed(*, area_deg2: float) -> bool:
+def knn_indexed(*, area_deg2: float) -> bool:
     """True when newest-first pages of an area should come from the (footprint, created) index:
     PostgreSQL, and an area likely to hold far more rasters than a page (a large catalog, or a
     wide area)."""
@@ -191,7 +204,7 @@ def _newest(rasters: QuerySet[Raster], count: int) -> QuerySet[Raster]:
     return ordered.values("id")[:count]
 
 
-def _settled(created: list[datetime], limit: int) -> bool:
+def page_settled(created: list[datetime], limit: int) -> bool:
     """True when candidates (at most limit + 1, newest first) hold the page and tell whether
     more follow: unless those at the last one's instant are needed to fill the page."""
     return len(created) <= limit or created[limit - 1] > created[-1]
@@ -218,7 +231,8 @@ def _order_by(key: SortKey, descending: bool, nulls_first: bool) -> list:
 
 
 def _beyond(key: SortKey, position: Position, descending: bool, nulls_first: bool) -> Q:
-    """Rows strictly after `position` when reading in this direction."""
+    """Rows strictly after `position` when reading in this direction (search/area_page.py writes
+    the same for `created`)."""
     past = "lt" if descending else "gt"
     id_past = Q(**{f"id__{past}": position.id})
     if key.attribute == "id":

@@ -61,12 +61,24 @@ def raster_footprints_geojson(
 
 def raster_list_visible(*, user: User | None) -> QuerySet[Raster]:
     """Rasters `user` may see: public ones, plus their own private ones; staff see all."""
+    # raster_visible_sql writes the same rule for the written-out search (search/area_page.py).
     rasters = Raster.objects.all()
     if user is None or not user.is_authenticated:
         return rasters.filter(visibility=Raster.Visibility.PUBLIC)
     if user.is_staff:
         return rasters
     return rasters.filter(Q(visibility=Raster.Visibility.PUBLIC) | Q(owner=user))
+
+
+def raster_visible_sql(*, user: User | None, table: str) -> tuple[str, list]:
+    """raster_list_visible's rule as SQL on the rasters `table` (or alias), and its values; no
+    SQL ("") for staff."""
+    public = Raster.Visibility.PUBLIC.value
+    if user is None or not user.is_authenticated:
+        return f"{table}.visibility = %s", [public]
+    if user.is_staff:
+        return "", []
+    return f"({table}.visibility = %s OR {table}.owner_id = %s)", [public, user.pk]
 
 
 def raster_list_as_features(*, user: User | None) -> QuerySet[Raster]:

@@ -28,7 +28,6 @@ from ...search.collections import collection_extents, collection_get, collection
 from ...search.vector_tiles import footprint_tile
 from ...search.visible import (
     raster_get_visible_as_feature,
-    raster_list_as_features,
     raster_list_visible,
 )
 from ...uploads.local import UploadInvalid, upload_decode_base64, upload_save_bytes
@@ -37,7 +36,7 @@ from ..links import api_root
 from ..pagination import KeysetPagination
 from ..params.search import search_data_from_json
 from ..renderers import GeoJSONRenderer, MapboxVectorTileRenderer
-from .feature_sql import feature_json, feature_json_supported
+from .search_page import search_page
 from .serializers import CollectionSerializer, RasterFeatureSerializer, RasterUploadSerializer
 
 SEARCH_BODY_SCHEMA = {
@@ -47,45 +46,6 @@ SEARCH_BODY_SCHEMA = {
     "limit and cursor as in the next link's body.",
     "additionalProperties": True,
 }
-
-
-def _search_page(request: Request, params, *, body: dict | None = None) -> HttpResponse:
-    """Filter, page and serialize rasters for the list and search views."""
-    root = api_root(request)
-    in_sql = feature_json_supported()  # PostGIS writes the Features (feature_sql.py)
-    user = request.user
-    visible = raster_list_visible(user=user) if in_sql else raster_list_as_features(user=user)
-    filters = RasterFilterSet(params, queryset=visible).check()
-    ordering = filters.chosen_ordering()
-    rasters = filters.qs
-    paginator = KeysetPagination()
-    if in_sql:
-        feature = feature_json(root)
-        page = paginator.paginate_queryset(
-            rasters.annotate(feature=feature),
-            request,
-            ordering=ordering,
-            params=params,
-            body=body,
-            values=("feature",),
-            by_id=visible.annotate(feature=feature) if filters.in_area() else None,
-            area_deg2=filters.area_deg2(),
-        )
-        media_type = request.accepted_renderer.media_type
-        return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
-    by_id = visible if filters.in_area() else None
-    page = paginator.paginate_queryset(
-        rasters,
-        request,
-        ordering=ordering,
-        params=params,
-        body=body,
-        by_id=by_id,
-        area_deg2=filters.area_deg2(),
-    )
-    context = {"request": request, "api_root": root}
-    features = RasterFeatureSerializer(page, many=True, context=context).data["features"]
-    return paginator.get_paginated_response(features)
 
 
 class RasterListApi(GenericAPIView):
@@ -106,7 +66,7 @@ class RasterListApi(GenericAPIView):
         responses={200: RasterFeatureSerializer(many=True), 400: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        return _search_page(request, request.query_params)
+        return search_page(request, request.query_params)
 
 
 class RasterUploadApi(APIView):
@@ -182,7 +142,7 @@ class RasterSearchApi(APIView):
     )
     def post(self, request: Request) -> Response:
         params = search_data_from_json(request.data)
-        return _search_page(request, params, body=dict(request.data))
+        return search_page(request, params, body=dict(request.data))
 
 
 class RasterDetailApi(APIView):
