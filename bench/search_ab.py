@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
 import subprocess
 import time
 import urllib.request
@@ -28,7 +27,7 @@ import numpy as np
 import psycopg
 from latency import percentile
 from search_data import SEED, sample_centres
-from servers import GUNICORN, free_port
+from servers import GUNICORN, free_port, stop
 
 
 def main() -> int:
@@ -46,7 +45,7 @@ def main() -> int:
             _compare(database, servers, urls, args.checkouts)
         finally:
             for server, _ in servers.values():
-                _stop(server)
+                stop(server)
     return 0
 
 
@@ -96,18 +95,8 @@ def _serve(checkout: Path, label: str, args: argparse.Namespace) -> tuple[subpro
             if server.poll() is not None:
                 raise SystemExit(f"gunicorn of {checkout} exited") from None
             time.sleep(0.2)
-    _stop(server)
+    stop(server)
     raise SystemExit(f"gunicorn of {checkout} did not answer within 60 s")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _get(port: int, url: str) -> tuple[float, bytes]:

@@ -31,7 +31,7 @@ import rasterio
 from osgeo import gdal
 from rasterio.windows import Window
 from tile_rasters import native_zooms, tile_sample
-from tiles_inprocess import HALF_WORLD, png_plain
+from tiles_inprocess import png_plain, tile_bounds_m, tile_warp
 
 from rastercatalog.render.overview_reads import OverviewChoice
 
@@ -153,7 +153,7 @@ def _blocks_per_tile(path: Path, tiles: list[str]) -> tuple[float, float]:
             if not keep:
                 source = _Source(path)  # new handles: no block of their own in the cache
             used = gdal.GetCacheUsed()
-            _warp(
+            tile_warp(
                 source.dataset(tile, keep=True), tile
             ).ReadAsArray()  # the VRT's blocks go with it
             decoded += gdal.GetCacheUsed() - used
@@ -168,11 +168,11 @@ def _tile_costs(path: Path, tiles: list[str], scale, *, keep: bool) -> tuple[flo
     """CPU ms per tile of the floor's three steps, in the benchmark's order."""
     source = _Source(path)
     for tile in tiles[:3]:  # opened and warm, as after the benchmark's warm-up
-        _warp(source.dataset(tile, keep=keep), tile).ReadAsArray()
+        tile_warp(source.dataset(tile, keep=keep), tile).ReadAsArray()
     spent = [0.0, 0.0, 0.0]
     for tile in tiles:
         started = time.process_time()
-        warped = _warp(source.dataset(tile, keep=keep), tile)
+        warped = tile_warp(source.dataset(tile, keep=keep), tile)
         created = time.process_time()
         pixels = warped.ReadAsArray()
         read = time.process_time()
@@ -204,36 +204,9 @@ class _Source:
         """The whole file, or (`keep`) the overview GDAL's warp picks for the tile, kept open."""
         if not keep:
             return self.whole
-        *bounds, span = _bounds(tile)
+        *bounds, span = tile_bounds_m(tile)
         level = self.choice.level(tuple(bounds), span / 256)
         return self.whole if level is None or level < 0 else self.choice.dataset(level)
-
-
-def _bounds(tile: str) -> tuple[float, float, float, float, float]:
-    """West, south, east and north of a Web Mercator tile in metres, and its side."""
-    z, x, y = (int(part) for part in tile.split("/"))
-    span = 2 * HALF_WORLD / 2**z
-    west, north = -HALF_WORLD + x * span, HALF_WORLD - y * span
-    return west, north - span, west + span, north, span
-
-
-def _warp(dataset: gdal.Dataset, tile: str) -> gdal.Dataset:
-    """The warped VRT large-image asks GDAL for (as bench/tiles_inprocess.py's floor)."""
-    west, south, east, north, span = _bounds(tile)
-    return gdal.Warp(
-        "",
-        dataset,
-        format="VRT",
-        srcSRS=dataset.GetProjection(),
-        dstSRS="EPSG:3857",
-        dstAlpha=True,
-        resampleAlg=gdal.GRA_NearestNeighbour,
-        multithread=True,
-        polynomialOrder=1,
-        xRes=span / 256,
-        yRes=span / 256,
-        outputBounds=[west, south, east, north],
-    )
 
 
 def _libtiff_version() -> str:

@@ -74,12 +74,18 @@ def _get(client, url: str) -> bytes:
     return response.content
 
 
-def floor_tile(dataset: gdal.Dataset, tile: str, scale: list | None = None) -> bytes:
-    """Warp, read and PNG-encode one 256-pixel Web Mercator tile with GDAL alone."""
+def tile_bounds_m(tile: str) -> tuple[float, float, float, float, float]:
+    """West, south, east and north of a Web Mercator tile in metres, and its side."""
     z, x, y = (int(part) for part in tile.split("/"))
     span = 2 * HALF_WORLD / 2**z
     west, north = -HALF_WORLD + x * span, HALF_WORLD - y * span
-    warped = gdal.Warp(
+    return west, north - span, west + span, north, span
+
+
+def tile_warp(dataset: gdal.Dataset, tile: str) -> gdal.Dataset:
+    """The warped VRT large-image asks GDAL for: nearest neighbour, first-order polynomial, alpha."""
+    west, south, east, north, span = tile_bounds_m(tile)
+    return gdal.Warp(
         "",
         dataset,
         format="VRT",
@@ -91,8 +97,13 @@ def floor_tile(dataset: gdal.Dataset, tile: str, scale: list | None = None) -> b
         polynomialOrder=1,
         xRes=span / 256,
         yRes=span / 256,
-        outputBounds=[west, north - span, west + span, north],
+        outputBounds=[west, south, east, north],
     )
+
+
+def floor_tile(dataset: gdal.Dataset, tile: str, scale: list | None = None) -> bytes:
+    """Warp, read and PNG-encode one 256-pixel Web Mercator tile with GDAL alone."""
+    warped = tile_warp(dataset, tile)
     pixels = warped.ReadAsArray()  # bands x rows x columns, alpha last
     if scale is not None:  # float bands: to bytes, as a PNG needs
         low, high = scale

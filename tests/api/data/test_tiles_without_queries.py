@@ -15,22 +15,13 @@ from rastercatalog.catalog.ingest import raster_reingest
 from rastercatalog.geo.webmercator import tile_for_lonlat
 from rastercatalog.models import Raster
 from rastercatalog.render import rasterinfo
+from tests.clock import Clock
 
 pytestmark = pytest.mark.django_db
 
 GEOTRANSFORM = (10.0, 0.005, 0.0, 46.0, 0.0, -0.005)  # 400 x 400 pixels, lon 10-12, lat 44-46
 WEST, EAST = (10.5, 45.5), (11.5, 45.5)
 TILE, TILE_2 = (str(tile_for_lonlat(*point, 8)[0]) for point in (WEST, EAST))
-
-
-class Clock:
-    """time.monotonic for rasterinfo, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from rastercatalog.catalog.ingest import raster_ingest
 from rastercatalog.catalog.overviews import collection_overview_build
 from rastercatalog.models import Raster
 from rastercatalog.render import rasterinfo
+from tests.clock import Clock
 
 from .conftest import PIXEL, decode, mosaic_tile
 from .test_access import secret  # noqa: F401 - alice's private raster on top of the scene
@@ -24,16 +25,6 @@ pytestmark = pytest.mark.django_db
 
 TILE, EMPTY = TILES[0], "7/0/0"
 URL = f"/api/mosaic/tiles/{TILE}.png"
-
-
-class Clock:
-    """time.monotonic for the memos, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
