@@ -63,4 +63,4 @@ def search_page(request: Request, params, *, body: dict | None = None) -> HttpRe
             **paging,
         )
     media_type = request.accepted_renderer.media_type
-    return paginator.get_raw_response([feature for (feature,) in page], media_type=media_type)
+    return paginator.get_raw_response([text for (text,) in page], media_type=media_type)
