@@ -39,7 +39,13 @@ def rasters_root(request: Request) -> str:
 
 def raster_links(root: ApiRoot, raster_id: int) -> dict[str, str]:
     """Where to read a raster: its Feature, XYZ tiles, TileJSON, thumbnail, metadata, file."""
-    base = f"{root.rasters}{raster_id}/"
+    return raster_links_under(root.rasters, raster_id)
+
+
+def raster_links_under(rasters_url: str, raster_id: int | str) -> dict[str, str]:
+    """raster_links from the rasters' root URL alone (ApiRoot.rasters); `raster_id` may be a
+    placeholder for a template."""
+    base = f"{rasters_url}{raster_id}/"
     return {
         "self": base,
         "tiles": base + "tiles/{z}/{x}/{y}.png",

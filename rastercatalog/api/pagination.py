@@ -147,11 +147,12 @@ class KeysetPagination(BasePagination):
             }
         )
 
-    def get_raw_response(self, features: list[str], *, media_type: str) -> HttpResponse:
-        """The page as get_paginated_response writes it, from Features already JSON-encoded."""
-        head = f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":['
-        tail = '],"links":' + json.dumps(self.links(), separators=(",", ":")) + "}"
-        return HttpResponse(head + ",".join(features) + tail, content_type=media_type)
+    def get_raw_response(self, features: bytes, *, count: int, media_type: str) -> HttpResponse:
+        """The page as get_paginated_response writes it, from the JSON array of its `count`
+        Features."""
+        head = f'{{"type":"FeatureCollection","numberReturned":{count},"features":'.encode()
+        tail = ',"links":' + json.dumps(self.links(), separators=(",", ":")) + "}"
+        return HttpResponse(head + features + tail.encode(), content_type=media_type)
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {

@@ -1,5 +1,5 @@
 """The catalog search's usual page, its SQL written out: newest first, in an area or in the whole
-catalog, with no other filter, each row a Feature already written as JSON by PostgreSQL.
+catalog, with no other filter, each row the columns a Feature is written from.
 
 It is the page keyset.raster_page reads through the ORM, in the same order and with the same
 plans (tests/api/catalog/test_prepared.py holds both to the same bytes). Building and compiling
@@ -48,29 +48,29 @@ def raster_feature_page(
     *,
     user: User | None,
     query: RasterQuery,
-    feature: tuple[str, list],
+    columns: str,
     limit: int,
     position: Position | None = None,
     ordering: str = DEFAULT_ORDERING,
     area_deg2: float = 0.0,
 ) -> Page:
-    """The page raster_page(raster_search(query, user=user), values=("feature",), …) returns, for
-    a query area_page_supported accepts: `feature` is the SQL of the Feature (on the rasters'
-    table, by its name) and its values."""
+    """The page raster_page(raster_search(query, user=user), values=…, …) returns, for a query
+    area_page_supported accepts: `columns` is the SQL of the values (a select list on the rasters'
+    table, by its name; no parameters)."""
     if not area_page_supported(query, ordering):
         raise ValueError("raster_feature_page answers newest-first area searches only")
     # Only names and numbers of ours are written into the SQL; every value is a parameter.
     table = connection.ops.quote_name(Raster._meta.db_table)
     backwards = position is not None and position.before
     descending = "ASC" if backwards else "DESC"
-    select = f"SELECT {table}.id, {table}.created, ({feature[0]}) AS feature FROM {table}"  # noqa: S608
+    select = f"SELECT {table}.id, {table}.created, {columns} FROM {table}"  # noqa: S608
     order = f"ORDER BY {table}.created {descending}, {table}.id {descending} LIMIT {limit + 1}"
 
     geometries = query_geometries(query)
 
     def sorted_page(*extra: tuple[str, list]) -> list[tuple]:
         where, values = _conditions(user, query, geometries, position, table, *extra)
-        return rows_prepared(f"{select} WHERE {where} {order}", [*feature[1], *values])
+        return rows_prepared(f"{select} WHERE {where} {order}", values)
 
     if not backwards and geometries and knn_indexed(area_deg2=area_deg2):
         # As keyset._newest: the newest ids from the (footprint, created) index, read by id.
@@ -82,7 +82,7 @@ def raster_feature_page(
         visible, visible_values = raster_visible_sql(user=user, table=table)
         where = f"{visible} AND " if visible else ""
         sql = f"{select} WHERE {where}{table}.id IN ({newest}) {order}"
-        rows = rows_prepared(sql, [*feature[1], *visible_values, *inner_values])
+        rows = rows_prepared(sql, [*visible_values, *inner_values])
         if not page_settled([row[1] for row in rows], limit):
             # Rasters tie on `created` with the last candidate: all from that instant on, sorted.
             rows = sorted_page((f"{table}.created >= %s", [rows[-1][1]]))

@@ -1,7 +1,7 @@
 """Read queries as PostgreSQL prepared statements: parsed and planned once per connection.
 
-A catalog search's page query is a few kilobytes of SQL (the Feature is written by PostgreSQL,
-api/catalog/feature_sql.py), and parsing and planning it cost PostgreSQL more than running it
+A catalog search's page query is a kilobyte or two of SQL (the Feature's columns,
+api/catalog/feature_rows.py), and parsing and planning it cost PostgreSQL more than running it
 (1.3 of ~5 ms of a backend's CPU, measured). Django binds parameters on the client and never
 prepares, so here the SQL is sent with server-side parameters and prepared on first use; the
 next searches of that shape send only their values. The connection's `plan_cache_mode` is

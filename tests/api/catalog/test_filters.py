@@ -254,7 +254,7 @@ def test_a_page_of_an_area_costs_one_query_too(designed, api, django_assert_num_
 
 
 def test_listed_features_equal_the_serializers(designed, api, alice):
-    """PostGIS writes the Features of a page (feature_sql.py); the serializer writes single ones."""
+    """Pages are written from their rows on PostGIS (feature_rows.py); single rasters by the serializer."""
     api.force_authenticate(alice)
     listed = api.get("/api/rasters/", {"status": "ready,pending,failed", "limit": 100}).json()
     assert len(listed["features"]) == 12

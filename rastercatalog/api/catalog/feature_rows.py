@@ -1,0 +1,164 @@
+"""RasterFeatureSerializer's output for pages of search results, from the rows' columns.
+
+The serializer stays the definition (single rasters, SpatiaLite, OpenAPI) and
+tests/api/catalog/test_filters.py holds both to the same Features. A page of 100 through the
+serializer costs more than its query (model instances, DRF fields, GeoJSON parsed and encoded
+again); here, on PostGIS, the page's query returns the Feature's columns as they are stored (in
+binary), PostgreSQL writes only the footprint's GeoJSON, and orjson encodes the page at once.
+
+Measured against PostgreSQL writing each Feature as JSON text (one concat() of ~60 pieces,
+eight to_json and four to_char a row, this module's former design), over 1,000,000 footprints
+(/tmp figures in the README): PostgreSQL's CPU per page of 100 fell from 4.6-5.4 to 3.1-3.8 ms,
+Python's rose by 0.3-0.5 ms, and the whole page in process took 0.5-1.8 ms less.
+This is the only module that imports orjson.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+import orjson
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
+
+from ...models import Collection, Raster
+from ..fields import number_or_text
+from ..links import raster_links_under
+
+# What the page's query returns for each raster, in this order: columns of the rasters' table by
+# name, then what PostgreSQL computes (SQL on the table {r} and the collections' table {c}).
+_STORED = (
+    "id",
+    "created",
+    "bbox_west",
+    "bbox_south",
+    "bbox_east",
+    "bbox_north",
+    "name",
+    "checksum_sha256",
+    "crs_epsg",
+    "width",
+    "height",
+    "band_count",
+    "dtype",
+    "nodata",
+    "resolution_x",
+    "resolution_y",
+    "ground_resolution_m",
+    "acquired_at",
+    "is_cog",
+    "status",
+    "visibility",
+    "conversion_status",
+    "conversion_error",
+    "original_checksum_sha256",
+)
+_COMPUTED = {
+    "feature_geometry": "ST_AsGeoJSON({r}.footprint, 7)",
+    "feature_collection": "(SELECT c.slug FROM {c} AS c WHERE c.id = {r}.collection_id)",
+    # The WKT only where the Feature shows it (no EPSG code): it can be kilobytes.
+    "feature_crs_wkt": "CASE WHEN COALESCE({r}.crs_epsg, 0) = 0 THEN NULLIF({r}.crs_wkt, '') END",
+}
+FEATURE_FIELDS = (*_STORED, *_COMPUTED)
+
+
+def feature_rows_supported() -> bool:
+    """True where the database computes the columns (PostgreSQL); elsewhere the serializer."""
+    return connection.vendor == "postgresql"
+
+
+@functools.cache  # the same text for every search: table and column names only
+def feature_columns_sql() -> str:
+    """The select list of FEATURE_FIELDS on the rasters' table, by its name (no values)."""
+    table = connection.ops.quote_name(Raster._meta.db_table)
+    collections = connection.ops.quote_name(Collection._meta.db_table)
+    stored = [f"{table}.{connection.ops.quote_name(name)}" for name in _STORED]
+    computed = [sql.format(r=table, c=collections) for sql in _COMPUTED.values()]
+    return ", ".join([*stored, *computed])
+
+
+def feature_annotations() -> dict[str, RawSQL]:
+    """The computed FEATURE_FIELDS as annotations, for pages read through the ORM."""
+    table = connection.ops.quote_name(Raster._meta.db_table)
+    collections = connection.ops.quote_name(Collection._meta.db_table)
+    return {
+        name: RawSQL(sql.format(r=table, c=collections), (), output_field=TextField())  # noqa: S611
+        for name, sql in _COMPUTED.items()
+    }
+
+
+def features_json(rows: Iterable[Sequence], rasters_url: str) -> bytes:
+    """The JSON array of the Features of `rows` (FEATURE_FIELDS' values, in order); `rasters_url`:
+    the rasters' root URL (ApiRoot.rasters), which their links start with."""
+    links = _links_template(rasters_url)
+    return orjson.dumps([_feature(row, links) for row in rows], option=orjson.OPT_UTC_Z)
+
+
+@functools.lru_cache(maxsize=32)  # one per host the API is reached by
+def _links_template(rasters_url: str) -> str:
+    """The links of links.raster_links_under as JSON text, `%(id)d` where the raster's id goes:
+    one formatting a Feature instead of a dict of six strings to encode (1.5 µs, profiled)."""
+    return orjson.dumps(raster_links_under(rasters_url.replace("%", "%%"), "%(id)d")).decode()
+
+
+def _feature(row: Sequence, links: str) -> dict:
+    (
+        pk,
+        created,
+        west,
+        south,
+        east,
+        north,
+        name,
+        checksum,
+        epsg,
+        width,
+        height,
+        band_count,
+        dtype,
+        nodata,
+        resolution_x,
+        resolution_y,
+        ground_resolution_m,
+        acquired_at,
+        is_cog,
+        status,
+        visibility,
+        conversion_status,
+        conversion_error,
+        original_checksum,
+        geometry,
+        collection,
+        crs_wkt,
+    ) = row
+    feature: dict = {"type": "Feature", "id": pk}
+    if west is not None:
+        # From the bbox columns, not the geometry: west > east across the antimeridian.
+        feature["bbox"] = [west, south, east, north]
+    feature["geometry"] = orjson.Fragment(geometry) if geometry is not None else None
+    feature["properties"] = {
+        "id": pk,
+        "name": name,
+        "collection": collection,
+        "checksum_sha256": checksum,
+        "crs": f"EPSG:{epsg}" if epsg else crs_wkt,
+        "width": width,
+        "height": height,
+        "band_count": band_count,
+        "dtype": dtype,
+        "nodata": number_or_text(nodata),
+        "resolution": None if resolution_x is None else [resolution_x, resolution_y],
+        "ground_resolution_m": ground_resolution_m,
+        "acquired_at": acquired_at,
+        "is_cog": is_cog,
+        "status": status,
+        "visibility": visibility,
+        "conversion_status": conversion_status,
+        "conversion_error": conversion_error,
+        "original_checksum_sha256": original_checksum,
+        "created": created,
+        "links": orjson.Fragment(links % {"id": pk}),
+    }
+    return feature
