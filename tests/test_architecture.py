@@ -90,6 +90,7 @@ def test_no_module_is_over_300_lines(name):
         ("pygeofilter", "rastercatalog.search.cql2"),
         ("cql2", "rastercatalog.search.cql2"),
         ("exactextract", "rastercatalog.render.zonal"),
+        ("orjson", "rastercatalog.api.catalog.feature_rows"),
     ],
 )
 def test_each_heavy_library_has_one_importer(library, owner):
