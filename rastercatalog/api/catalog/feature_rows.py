@@ -26,35 +26,19 @@ from django.db.models.expressions import RawSQL
 from ...models import Collection, Raster
 from ..fields import number_or_text
 from ..links import raster_links_under
+from .serializers import RasterFeatureSerializer
 
-# What the page's query returns for each raster, in this order: columns of the rasters' table by
-# name, then what PostgreSQL computes (SQL on the table {r} and the collections' table {c}).
+# The serializer's properties that are columns as they are stored, in its order: the page's query
+# returns them first, and each Feature takes them as they come (adding such a field to the
+# serializer adds it here). The other properties are written from the columns after them.
+_WRITTEN = {"collection", "crs", "nodata", "resolution", "links"}
+_AS_STORED = tuple(f for f in RasterFeatureSerializer.Meta.fields if f not in _WRITTEN)
 _STORED = (
-    "id",
-    "created",
-    "bbox_west",
-    "bbox_south",
-    "bbox_east",
-    "bbox_north",
-    "name",
-    "checksum_sha256",
-    "crs_epsg",
-    "width",
-    "height",
-    "band_count",
-    "dtype",
-    "nodata",
-    "resolution_x",
-    "resolution_y",
-    "ground_resolution_m",
-    "acquired_at",
-    "is_cog",
-    "status",
-    "visibility",
-    "conversion_status",
-    "conversion_error",
-    "original_checksum_sha256",
+    *_AS_STORED,
+    *("bbox_west", "bbox_south", "bbox_east", "bbox_north", "crs_epsg", "nodata"),
+    *("resolution_x", "resolution_y"),
 )
+# What PostgreSQL computes (SQL on the rasters' table {r} and the collections' table {c}).
 _COMPUTED = {
     "feature_geometry": "ST_AsGeoJSON({r}.footprint, 7)",
     "feature_collection": "(SELECT c.slug FROM {c} AS c WHERE c.id = {r}.collection_id)",
@@ -104,61 +88,30 @@ def _links_template(rasters_url: str) -> str:
 
 
 def _feature(row: Sequence, links: str) -> dict:
+    properties = dict(zip(_AS_STORED, row, strict=False))
     (
-        pk,
-        created,
         west,
         south,
         east,
         north,
-        name,
-        checksum,
         epsg,
-        width,
-        height,
-        band_count,
-        dtype,
         nodata,
         resolution_x,
         resolution_y,
-        ground_resolution_m,
-        acquired_at,
-        is_cog,
-        status,
-        visibility,
-        conversion_status,
-        conversion_error,
-        original_checksum,
         geometry,
         collection,
-        crs_wkt,
-    ) = row
+        wkt,
+    ) = row[len(_AS_STORED) :]
+    pk = properties["id"]
     feature: dict = {"type": "Feature", "id": pk}
     if west is not None:
         # From the bbox columns, not the geometry: west > east across the antimeridian.
         feature["bbox"] = [west, south, east, north]
     feature["geometry"] = orjson.Fragment(geometry) if geometry is not None else None
-    feature["properties"] = {
-        "id": pk,
-        "name": name,
-        "collection": collection,
-        "checksum_sha256": checksum,
-        "crs": f"EPSG:{epsg}" if epsg else crs_wkt,
-        "width": width,
-        "height": height,
-        "band_count": band_count,
-        "dtype": dtype,
-        "nodata": number_or_text(nodata),
-        "resolution": None if resolution_x is None else [resolution_x, resolution_y],
-        "ground_resolution_m": ground_resolution_m,
-        "acquired_at": acquired_at,
-        "is_cog": is_cog,
-        "status": status,
-        "visibility": visibility,
-        "conversion_status": conversion_status,
-        "conversion_error": conversion_error,
-        "original_checksum_sha256": original_checksum,
-        "created": created,
-        "links": orjson.Fragment(links % {"id": pk}),
-    }
+    properties["collection"] = collection
+    properties["crs"] = f"EPSG:{epsg}" if epsg else wkt
+    properties["nodata"] = number_or_text(nodata)
+    properties["resolution"] = None if resolution_x is None else [resolution_x, resolution_y]
+    properties["links"] = orjson.Fragment(links % {"id": pk})
+    feature["properties"] = properties
     return feature
