@@ -33,11 +33,17 @@ from .serializers import RasterFeatureSerializer
 # serializer adds it here). The other properties are written from the columns after them.
 _WRITTEN = {"collection", "crs", "nodata", "resolution", "links"}
 _AS_STORED = tuple(f for f in RasterFeatureSerializer.Meta.fields if f not in _WRITTEN)
-_STORED = (
-    *_AS_STORED,
-    *("bbox_west", "bbox_south", "bbox_east", "bbox_north", "crs_epsg", "nodata"),
-    *("resolution_x", "resolution_y"),
+_WRITTEN_FROM = (
+    "bbox_west",
+    "bbox_south",
+    "bbox_east",
+    "bbox_north",
+    "crs_epsg",
+    "nodata",
+    "resolution_x",
+    "resolution_y",
 )
+_STORED = (*_AS_STORED, *_WRITTEN_FROM)
 # What PostgreSQL computes (SQL on the rasters' table {r} and the collections' table {c}).
 _COMPUTED = {
     "feature_geometry": "ST_AsGeoJSON({r}.footprint, 7)",
@@ -57,20 +63,24 @@ def feature_rows_supported() -> bool:
 def feature_columns_sql() -> str:
     """The select list of FEATURE_FIELDS on the rasters' table, by its name (no values)."""
     table = connection.ops.quote_name(Raster._meta.db_table)
-    collections = connection.ops.quote_name(Collection._meta.db_table)
     stored = [f"{table}.{connection.ops.quote_name(name)}" for name in _STORED]
-    computed = [sql.format(r=table, c=collections) for sql in _COMPUTED.values()]
-    return ", ".join([*stored, *computed])
+    return ", ".join([*stored, *_computed_sql().values()])
 
 
 def feature_annotations() -> dict[str, RawSQL]:
     """The computed FEATURE_FIELDS as annotations, for pages read through the ORM."""
+    return {
+        name: RawSQL(sql, (), output_field=TextField())  # noqa: S611 (names of ours, no values)
+        for name, sql in _computed_sql().items()
+    }
+
+
+@functools.cache
+def _computed_sql() -> dict[str, str]:
+    """_COMPUTED written on the rasters' and the collections' tables, by their names."""
     table = connection.ops.quote_name(Raster._meta.db_table)
     collections = connection.ops.quote_name(Collection._meta.db_table)
-    return {
-        name: RawSQL(sql.format(r=table, c=collections), (), output_field=TextField())  # noqa: S611
-        for name, sql in _COMPUTED.items()
-    }
+    return {name: sql.format(r=table, c=collections) for name, sql in _COMPUTED.items()}
 
 
 def features_json(rows: Iterable[Sequence], rasters_url: str) -> bytes:
