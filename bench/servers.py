@@ -34,7 +34,7 @@ def server_env(directory: Path, args) -> dict:
             "DJANGO_SECRET_KEY", "rastercatalog-bench-not-a-secret-" + "x" * 32
         ),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        GDAL_CACHEMAX="64",
+        GDAL_CACHEMAX=str(getattr(args, "gdal_cache_mb", 64)),
         no_proxy="127.0.0.1,localhost",
     )
     if args.database_url:

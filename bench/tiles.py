@@ -13,7 +13,9 @@ installed in a throwaway venv outside the project, --titiler-venv) with uvicorn 
 on 127.0.0.1, and requests the same fixed tiles over zooms native-4 .. native at concurrency 1 and
 8: ours uncached (a never-seen `nodata` value makes every request a cache miss; the tiles differ
 from the warm-up's, so GDAL's block cache has not seen them either), ours cached, and TiTiler
-(which has no tile cache). Each request opens a new connection, for both servers. Every server is
+(which has no tile cache). Both servers' workers get the same GDAL block cache (--gdal-cache-mb,
+by default ours as deployed: 256 MB; TiTiler opens the file per request, so its blocks go when
+the request ends whatever the size). Each request opens a new connection, for both servers. Every server is
 stopped at the end, whatever happens; --timeout bounds the whole run.
 
     .venv/bin/python bench/tiles.py [--dir /tmp/rastercatalog-bench-tiles] [--tiles-per-zoom 24]
@@ -59,7 +61,7 @@ def main() -> int:
     rasters = {
         "world": (directory / f"world_{args.world_width}_4326_u8_deflate.tif", _world(args)),
         "rgb": (directory / "scene_10980_rgb_u8_deflate.tif", scene_write),
-        "dem": (directory / "dem_5490_f32_deflate.tif", dem_write),
+        "dem": (directory / f"dem_{args.dem_width}_f32_deflate.tif", _dem(args)),
     }
     for path, write in rasters.values():
         if not path.exists():
@@ -78,7 +80,7 @@ def main() -> int:
     # With --latency-ms both servers read over HTTP: GDAL's floor on local files does not apply.
     cpu = {} if args.latency_ms else _in_process(rasters, ids, samples, env)
     if args.in_process_only:
-        return _report([], list(rasters), cpu)
+        return _report([], list(rasters), cpu, args.gdal_cache_mb)
     titiler = titiler_python(Path(args.titiler_venv))
     rows = []
     with ExitStack() as stack:
@@ -91,7 +93,7 @@ def main() -> int:
             env = {**env, "RASTERCATALOG_ALLOWED_HTTP_HOSTS": "127.0.0.1"}
             print(f"both servers read the rasters from {base}, {args.latency_ms} ms a request")
         ours = stack.enter_context(serve_ours(env, args.threads))
-        theirs = stack.enter_context(serve_titiler(titiler, directory))
+        theirs = stack.enter_context(serve_titiler(titiler, directory, cache_mb=args.gdal_cache_mb))
         for name in rasters:
             style, their_style = STYLES[name]
             urls = (
@@ -99,11 +101,15 @@ def main() -> int:
                 f"/cog/tiles/WebMercatorQuad/{{}}.png?url={locations[name]}&{their_style}",
             )
             rows += _measure(name, (ours, theirs), urls, samples[name])
-    return _report(rows, list(rasters), cpu)
+    return _report(rows, list(rasters), cpu, args.gdal_cache_mb)
 
 
 def _world(args):
     return lambda path: world_write(path, width=args.world_width)
+
+
+def _dem(args):
+    return lambda path: dem_write(path, size=args.dem_width)
 
 
 def _in_process(rasters: dict, ids: dict, samples: dict, env: dict) -> dict:
@@ -182,7 +188,7 @@ def _get(port: int, url: str) -> tuple:
     return latency, response.status, response.getheader("X-Tile-Cache"), app_ms
 
 
-def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
+def _report(rows: list[tuple], rasters: list[str], cpu: dict, cache_mb: int) -> int:
     print(
         f"\n{'raster':<6} {'floor ms':>9} {'ours ms':>8} {'ours/floor':>10}   (CPU per tile, in process)"
     )
@@ -225,17 +231,22 @@ def _report(rows: list[tuple], rasters: list[str], cpu: dict) -> int:
     p50, p95 = statistics.median(server_ms), server_ms[int(0.95 * (len(server_ms) - 1))]
     print(f"cached tile, server time (Server-Timing app): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     print(
-        f"{os.cpu_count()} CPUs, GDAL {gdal.__version__} (ours), 2 workers each, GDAL_CACHEMAX=64, "
+        f"{os.cpu_count()} CPUs, GDAL {gdal.__version__} (ours), 2 workers each, "
+        f"GDAL_CACHEMAX={cache_mb} MB each, "
         "a new connection per request"
     )
-    throughput_ok, cached_ok = min(ratios.values()) >= 3.0, p50 <= 2.0
+    # The target is at concurrency 8 (the tile-speed issue); concurrency 1 is printed beside it.
+    at_c8 = min(ratio for (_, c), ratio in ratios.items() if c == 8)
+    at_c1 = min(ratio for (_, c), ratio in ratios.items() if c == 1)
+    throughput_ok, cached_ok = at_c8 >= 3.0, p50 <= 2.0
     cpu_ratio = max((cpu[n]["ours_ms"] / cpu[n]["floor_ms"] for n in cpu), default=float("nan"))
     cpu_ok = cpu_ratio <= 2.0 or not cpu
     floor = f"{'PASS' if cpu_ok else 'FAIL'} (highest x{cpu_ratio:.2f})" if cpu else "not measured"
     print(
         f"target CPU/tile <= 2x GDAL's floor: {floor}; "
-        f"uncached >= 3x TiTiler: {'PASS' if throughput_ok else 'FAIL'} "
-        f"(lowest x{min(ratios.values()):.2f}); cached <= 2 ms: {'PASS' if cached_ok else 'FAIL'}"
+        f"uncached >= 3x TiTiler at c8: {'PASS' if throughput_ok else 'FAIL'} "
+        f"(lowest x{at_c8:.2f}; at c1 x{at_c1:.2f}); "
+        f"cached <= 2 ms: {'PASS' if cached_ok else 'FAIL'}"
     )
     return 0 if throughput_ok and cached_ok and cpu_ok else 1
 
@@ -246,11 +257,19 @@ def _parse_args() -> argparse.Namespace:
     add("--dir", default="/tmp/rastercatalog-bench-tiles", help="rasters and the SpatiaLite DB")
     add("--tiles-per-zoom", type=int, default=24, help="tiles requested per zoom and pass")
     add("--world-width", type=int, default=14400, help="world COG width (36000: the issue's)")
+    add("--dem-width", type=int, default=5490, help="DEM side at 20 m (10980: 470 MB of float32)")
     add(
         "--threads",
         type=int,
         default=None,
         help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's; 1: sync workers)",
+    )
+    add(
+        "--gdal-cache-mb",
+        type=int,
+        default=256,
+        help="GDAL's block cache (GDAL_CACHEMAX) of every worker, ours and TiTiler's alike "
+        "(default: our deployed default, RASTERCATALOG_GDAL_CACHE_MB)",
     )
     add("--in-process-only", action="store_true", help="CPU per tile only, no HTTP servers")
     add(

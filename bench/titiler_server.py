@@ -58,12 +58,19 @@ def titiler_mosaic_python(venv: Path) -> Path:
 
 
 @contextmanager
-def serve_titiler(python: Path, directory: Path, *, mosaic: bool = False):
-    """uvicorn (2 workers) serving TiTiler (or its mosaic) on a free loopback port; yield it."""
+def serve_titiler(python: Path, directory: Path, *, mosaic: bool = False, cache_mb: int = 64):
+    """uvicorn (2 workers) serving TiTiler (or its mosaic) on a free loopback port; yield it.
+
+    `cache_mb`: GDAL's block cache per worker, as our server gets (bench/servers.py).
+    """
     module = "bench_titiler_mosaic_app" if mosaic else "bench_titiler_app"
     (directory / f"{module}.py").write_text(MOSAIC_APP if mosaic else TITILER_APP)
     port = free_port()
-    env = {**os.environ, "GDAL_CACHEMAX": "64", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+    env = {
+        **os.environ,
+        "GDAL_CACHEMAX": str(cache_mb),
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    }
     env["PYTHONWARNINGS"] = "ignore"  # rasterio warns that a PNG tile has no georeferencing
     command = [str(python), "-m", "uvicorn", f"{module}:app", "--workers", "2"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]

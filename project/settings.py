@@ -476,7 +476,10 @@ RASTERCATALOG_TILESOURCE_TILE_CACHE_SIZE = env.int(
 )
 # GDAL's block cache, MB per process and per GDAL copy (Debian's serves tiles; rasterio's bundled
 # copy only runs COG conversion and validation). An explicit GDAL_CACHEMAX in the environment wins.
-RASTERCATALOG_GDAL_CACHE_MB = env.int("RASTERCATALOG_GDAL_CACHE_MB", default=64)
+# 256 MB holds the blocks of a screenful of float32 tiles (1 MB a 512-pixel block) and the levels
+# above them, so panning and zooming decode each block once per worker; at 64 MB a DEM tile cost
+# 8.2 ms of CPU against 4.4-5.1 ms (bench/tiles.py, README "Tiles", fourth round).
+RASTERCATALOG_GDAL_CACHE_MB = env.int("RASTERCATALOG_GDAL_CACHE_MB", default=256)
 # GDAL's cache of byte ranges read from remote rasters (/vsicurl/, /vsis3/), MB per GDAL copy.
 RASTERCATALOG_GDAL_HTTP_CACHE_MB = env.int("RASTERCATALOG_GDAL_HTTP_CACHE_MB", default=16)
 # Files already checked against the driver allow-list, remembered per process (~200 bytes each).
